@@ -1,0 +1,36 @@
+// Package datocms is a small client for the parts of the DatoCMS Content Management API
+// (CMA) that manage uploads: upload requests and storage PUTs, uploads, upload collections
+// and the site's locales. It knows nothing about Terraform; the provider maps its plain Go
+// types to and from plans and state.
+package datocms
+
+import (
+	"net/http"
+	"sync"
+)
+
+// Client talks to one DatoCMS environment. It is safe for concurrent use: one Client is
+// shared by every resource of a provider instance, so that they share one rate limiter.
+type Client struct {
+	cfg        Config
+	baseURL    string // without trailing slash; API paths are appended to it
+	httpClient *http.Client
+	limiter    *limiter // nil when rate limiting is disabled
+
+	siteMu   sync.Mutex
+	site     *Site         // cached after the first successful GET /site
+	siteWait chan struct{} // non-nil while a GET /site is in flight; closed when it ends
+}
+
+// New validates cfg and returns a Client. Errors never include the token.
+func New(cfg Config) (*Client, error) {
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	c := &Client{cfg: cfg, baseURL: cfg.BaseURL, httpClient: cfg.HTTPClient}
+	if cfg.RateLimit > 0 {
+		c.limiter = newLimiter(cfg.RateLimit, rateWindow)
+	}
+	return c, nil
+}

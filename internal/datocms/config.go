@@ -1,0 +1,91 @@
+package datocms
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// DefaultBaseURL is the production Content Management API endpoint (API §1.1).
+const DefaultBaseURL = "https://site-api.datocms.com"
+
+// Defaults applied by New to zero-valued Config fields.
+const (
+	defaultUserAgent   = "terraform-provider-datocms/dev"
+	defaultRateLimit   = 60 // requests per rateWindow: the documented default plan (API §4.1)
+	defaultPollInitial = 50 * time.Millisecond
+	defaultPollMax     = 2 * time.Second
+	defaultRetryBase   = time.Second
+	defaultMaxRetries  = 8
+
+	// rateWindow is the period DatoCMS counts requests over (API §4.1).
+	rateWindow = 3 * time.Second
+	// pollGrowth multiplies the job poll interval after every pending poll. Uploads usually
+	// finish within a second, so the schedule starts fast and backs off towards PollMax.
+	pollGrowth = 1.3
+)
+
+// Config configures a Client. Zero values select the documented defaults.
+type Config struct {
+	Token       string        // required, never logged
+	BaseURL     string        // default DefaultBaseURL
+	Environment string        // "" = primary (no X-Environment header)
+	HTTPClient  *http.Client  // default: no overall timeout, per-request deadlines come from ctx
+	UserAgent   string        // default "terraform-provider-datocms/dev"
+	RateLimit   int           // requests per 3 s shared by every call of this Client; default 60; negative disables
+	PollInitial time.Duration // first job poll delay, default 50ms
+	PollMax     time.Duration // cap of the growing poll interval (×1.3 per poll), default 2s
+	RetryBase   time.Duration // fallback backoff unit: wait RetryBase*attempt; default 1s
+	MaxRetries  int           // retries per call, default 8; negative disables retries
+}
+
+// withDefaults validates cfg and returns a copy with every default filled in.
+func (cfg Config) withDefaults() (Config, error) {
+	if strings.TrimSpace(cfg.Token) == "" {
+		return cfg, errors.New("datocms: an API token is required")
+	}
+	if cfg.BaseURL == "" {
+		cfg.BaseURL = DefaultBaseURL
+	}
+	base, err := url.Parse(strings.TrimRight(cfg.BaseURL, "/"))
+	if err != nil {
+		// url.Parse errors quote the input, which is a URL, never the token.
+		return cfg, fmt.Errorf("datocms: invalid base URL: %w", err)
+	}
+	if (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
+		return cfg, fmt.Errorf("datocms: invalid base URL %q: want http(s)://host", cfg.BaseURL)
+	}
+	if base.RawQuery != "" || base.Fragment != "" {
+		return cfg, fmt.Errorf("datocms: invalid base URL %q: query and fragment are not allowed", cfg.BaseURL)
+	}
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
+	}
+	if cfg.UserAgent == "" {
+		cfg.UserAgent = defaultUserAgent
+	}
+	if cfg.RateLimit == 0 {
+		cfg.RateLimit = defaultRateLimit
+	}
+	if cfg.PollInitial <= 0 {
+		cfg.PollInitial = defaultPollInitial
+	}
+	if cfg.PollMax <= 0 {
+		cfg.PollMax = defaultPollMax
+	}
+	cfg.PollMax = max(cfg.PollMax, cfg.PollInitial)
+	if cfg.RetryBase <= 0 {
+		cfg.RetryBase = defaultRetryBase
+	}
+	switch {
+	case cfg.MaxRetries == 0:
+		cfg.MaxRetries = defaultMaxRetries
+	case cfg.MaxRetries < 0:
+		cfg.MaxRetries = 0
+	}
+	cfg.BaseURL = base.String()
+	return cfg, nil
+}

@@ -1,0 +1,256 @@
+package datocms_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-log/tflogtest"
+
+	"github.com/assetform/terraform-provider-datocms/internal/datocms"
+	"github.com/assetform/terraform-provider-datocms/internal/datocmstest"
+)
+
+func TestRetry_RateLimited(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name        string
+		resetHeader bool
+		minWait     time.Duration // X-RateLimit-Reset: 1 means a full second per retry
+	}{
+		{"with reset header", true, 2 * time.Second},
+		{"without reset header", false, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			srv := newServer(t)
+			c := newClient(t, srv)
+			ctx := testContext(t)
+			f := uploadFile(t, ctx, c, writeFile(t, "a.txt", []byte("x")))
+
+			srv.RateLimitNext(2, tc.resetHeader)
+			start := time.Now()
+			up, err := c.CreateUpload(ctx, datocms.CreateUploadInput{Path: f.Path})
+			if err != nil {
+				t.Fatalf("CreateUpload: %v", err)
+			}
+			if elapsed := time.Since(start); elapsed < tc.minWait {
+				t.Errorf("took %v, want at least %v (X-RateLimit-Reset honoured)", elapsed, tc.minWait)
+			}
+			if n := len(requestsTo(srv, "POST", "/uploads")); n != 3 {
+				t.Errorf("POST /uploads sent %d times, want 3 (2 × 429, then success)", n)
+			}
+			if got := srv.Uploads(""); len(got) != 1 || got[0].ID != up.ID {
+				t.Errorf("server has %d uploads, want exactly the created one", len(got))
+			}
+		})
+	}
+}
+
+func TestRetry_RateLimitExhausted(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	c := newClient(t, srv, func(cfg *datocms.Config) { cfg.MaxRetries = 2 })
+	srv.RateLimitNext(5, false)
+	_, err := c.GetUpload(testContext(t), "x")
+	if !datocms.IsRateLimited(err) {
+		t.Fatalf("err = %v, want rate limited", err)
+	}
+	if n := srv.CountRequests("GET", "/uploads/x"); n != 3 {
+		t.Errorf("sent %d requests, want 1 + MaxRetries", n)
+	}
+}
+
+func TestRetry_TransientError(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	c := newClient(t, srv)
+	ctx := testContext(t)
+	up := createUpload(t, ctx, c, "a.txt", []byte("x"), datocms.CreateUploadInput{})
+
+	srv.TransientErrorNextWrites(2)
+	got, err := c.UpdateUpload(ctx, up.ID, datocms.UpdateUploadInput{Notes: datocms.Set("after retry")})
+	if err != nil {
+		t.Fatalf("UpdateUpload: %v", err)
+	}
+	if got.Notes == nil || *got.Notes != "after retry" {
+		t.Errorf("notes = %v", got.Notes)
+	}
+	if n := len(requestsTo(srv, "PUT", "/uploads/"+up.ID)); n != 3 {
+		t.Errorf("PUT sent %d times, want 3", n)
+	}
+}
+
+func TestRetry_BadGateway(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	c := newClient(t, srv)
+	ctx := testContext(t)
+	up := createUpload(t, ctx, c, "a.txt", []byte("x"), datocms.CreateUploadInput{})
+
+	t.Run("GET is retried", func(t *testing.T) {
+		srv.ResetRequests()
+		srv.BadGatewayNext(1)
+		if _, err := c.GetUpload(ctx, up.ID); err != nil {
+			t.Fatalf("GetUpload: %v", err)
+		}
+		if n := srv.CountRequests("GET", "/uploads/"+up.ID); n != 2 {
+			t.Errorf("GET sent %d times, want 2", n)
+		}
+	})
+	t.Run("PUT is not retried", func(t *testing.T) {
+		srv.ResetRequests()
+		srv.BadGatewayNext(1)
+		_, err := c.UpdateUpload(ctx, up.ID, datocms.UpdateUploadInput{Notes: datocms.Set("n")})
+		var apiErr *datocms.APIError
+		if !errors.As(err, &apiErr) || apiErr.Status != 502 || !strings.Contains(apiErr.Body, "Bad Gateway") {
+			t.Fatalf("err = %v, want *APIError 502 with the body snippet", err)
+		}
+		if n := srv.CountRequests("PUT", "/uploads/"+up.ID); n != 1 {
+			t.Errorf("PUT sent %d times, want 1 (a write may have happened)", n)
+		}
+		if !strings.Contains(err.Error(), "502 Bad Gateway") {
+			t.Errorf("message = %q", err)
+		}
+	})
+}
+
+// TestHeaders_EveryCall runs every kind of call against a sandbox environment with a job
+// delay (so jobs are polled) and checks the headers of everything the server received.
+func TestHeaders_EveryCall(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t, datocmstest.WithEnvironments("main", "sandbox-1"), datocmstest.WithJobDelay(30*time.Millisecond))
+	c := newClient(t, srv, func(cfg *datocms.Config) {
+		cfg.Environment = "sandbox-1"
+		cfg.UserAgent = "terraform-provider-datocms/1.2.3"
+	})
+	ctx := testContext(t)
+
+	md := datocms.FieldMetadata{Locales: map[string]datocms.LocaleMetadata{"en": {Alt: ptr("a")}}}
+	up := createUpload(t, ctx, c, "a.png", pngBytes(t, 2, 2, 1), datocms.CreateUploadInput{DefaultFieldMetadata: &md})
+	if _, err := c.UpdateUpload(ctx, up.ID, datocms.UpdateUploadInput{Notes: datocms.Set("n")}); err != nil {
+		t.Fatal(err)
+	}
+	for _, err := range c.ListUploads(ctx, datocms.ListUploadsOptions{}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := c.CreateUploadCollection(ctx, "c"); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.DeleteUpload(ctx, up.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := srv.Upload("main", up.ID); ok {
+		t.Error("the upload landed in the primary environment")
+	}
+
+	seen := map[string]int{}
+	for _, r := range srv.Requests() {
+		if r.Kind != "cma" {
+			continue
+		}
+		seen[strings.SplitN(strings.TrimPrefix(r.Path, "/"), "/", 2)[0]]++
+		h := r.Header
+		where := r.Method + " " + r.Path
+		if h.Get("X-Environment") != "sandbox-1" || r.Environment != "sandbox-1" {
+			t.Errorf("%s: X-Environment %q, resolved env %q", where, h.Get("X-Environment"), r.Environment)
+		}
+		if h.Get("Authorization") == "" || h.Get("X-Api-Version") != "3" || h.Get("Accept") != "application/json" ||
+			h.Get("User-Agent") != "terraform-provider-datocms/1.2.3" {
+			t.Errorf("%s: headers %v", where, h)
+		}
+		if hasBody := r.Method == "POST" || r.Method == "PUT"; hasBody != (h.Get("Content-Type") == "application/vnd.api+json") {
+			t.Errorf("%s: Content-Type %q", where, h.Get("Content-Type"))
+		}
+	}
+	for _, route := range []string{"site", "upload-requests", "uploads", "job-results", "upload-collections"} {
+		if seen[route] == 0 {
+			t.Errorf("no %s call was made: %v", route, seen)
+		}
+	}
+}
+
+func TestHeaders_PrimaryEnvironmentSendsNoHeader(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	c := newClient(t, srv)
+	if _, err := c.Site(testContext(t)); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range srv.Requests() {
+		if _, ok := r.Header["X-Environment"]; ok {
+			t.Errorf("%s %s carries X-Environment", r.Method, r.Path)
+		}
+	}
+}
+
+func TestLogging_NeverContainsToken(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	c := newClient(t, srv)
+	var buf bytes.Buffer
+	ctx := tflogtest.RootLogger(testContext(t), &buf)
+
+	up := createUpload(t, ctx, c, "a.txt", []byte("x"), datocms.CreateUploadInput{})
+	f := uploadFile(t, ctx, c, writeFile(t, "b.txt", []byte("y")))
+	srv.FailNextJobs(1, false)
+	if _, err := c.CreateUpload(ctx, datocms.CreateUploadInput{Path: f.Path}); err == nil {
+		t.Fatal("want the failed job")
+	}
+	srv.RateLimitNext(1, false)
+	srv.TransientErrorNextWrites(1)
+	if _, err := c.UpdateUpload(ctx, up.ID, datocms.UpdateUploadInput{Author: datocms.Set("a")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.GetUpload(ctx, "missing"); !datocms.IsNotFound(err) {
+		t.Fatal(err)
+	}
+
+	logs := buf.String()
+	if !strings.Contains(logs, `"@message":"DatoCMS API request"`) || !strings.Contains(logs, `"request_id"`) ||
+		!strings.Contains(logs, `"duration_ms"`) || !strings.Contains(logs, "DatoCMS storage upload") {
+		t.Fatalf("expected request logs, got:\n%s", logs)
+	}
+	if strings.Contains(logs, testToken) {
+		t.Errorf("the token appears in the logs:\n%s", logs)
+	}
+	if strings.Contains(logs, "signature=") {
+		t.Errorf("a signed storage URL appears in the logs:\n%s", logs)
+	}
+}
+
+func TestContextCancelledDuringRetryWait(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	c := newClient(t, srv, func(cfg *datocms.Config) { cfg.RetryBase = time.Hour })
+	srv.RateLimitNext(1, false)
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err := c.GetUpload(ctx, "x")
+	if !errors.Is(err, context.DeadlineExceeded) || time.Since(start) > time.Second {
+		t.Fatalf("err = %v after %v, want the deadline promptly", err, time.Since(start))
+	}
+}
+
+func TestRateLimiter_SharedByCalls(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t, datocmstest.WithRateLimit(0))
+	// 5 requests per 3 s: the sixth call must wait ~600 ms for a token.
+	c := newClient(t, srv, func(cfg *datocms.Config) { cfg.RateLimit = 5 })
+	ctx := testContext(t)
+	start := time.Now()
+	for range 6 {
+		if _, err := c.GetUpload(ctx, "x"); !datocms.IsNotFound(err) {
+			t.Fatal(err)
+		}
+	}
+	if elapsed := time.Since(start); elapsed < 500*time.Millisecond || elapsed > 2*time.Second {
+		t.Errorf("6 calls at 5 per 3 s took %v, want about 600ms", elapsed)
+	}
+}

@@ -1,0 +1,297 @@
+package datocms
+
+import (
+	"context"
+	"crypto/md5"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+)
+
+// storageAttempts bounds the storage PUT. No official client retries it at all (API §6.2);
+// a few attempts ride out a flaky connection without hiding a real outage.
+const storageAttempts = 3
+
+// UploadRequest is a presigned storage slot (API §6.1).
+type UploadRequest struct {
+	ID             string // storage path to send as `path`
+	URL            string // signed storage URL: a credential, never log its query
+	RequestHeaders map[string]string
+}
+
+// UploadFileInput describes a local file to put in storage.
+type UploadFileInput struct {
+	LocalPath          string // file to stream
+	Filename           string // name given to POST /upload-requests; default filepath.Base(LocalPath)
+	ExpectedMD5        string // "" = no check; else the streamed bytes must hash to this (hex)
+	ExpectedSize       int64  // -1 = no check
+	UploadCollectionID *string
+}
+
+// UploadedFile is a file in storage, ready for CreateUpload or UpdateUpload.
+type UploadedFile struct {
+	Path string // upload-request id
+	MD5  string // hex MD5 of the bytes sent
+	Size int64
+}
+
+// FileChangedError means the local file no longer matches what was planned; nothing was
+// stored.
+type FileChangedError struct {
+	LocalPath                string
+	ExpectedMD5, ActualMD5   string // ActualMD5 is "" when the size already differed
+	ExpectedSize, ActualSize int64
+}
+
+func (e *FileChangedError) Error() string {
+	if e.ExpectedSize >= 0 && e.ActualSize != e.ExpectedSize {
+		return fmt.Sprintf("file %q changed since the plan was made: planned size %d bytes, now %d bytes",
+			e.LocalPath, e.ExpectedSize, e.ActualSize)
+	}
+	return fmt.Sprintf("file %q changed since the plan was made: planned md5 %s, now %s",
+		e.LocalPath, e.ExpectedMD5, e.ActualMD5)
+}
+
+// RequestUpload asks for a presigned storage URL (POST /upload-requests).
+func (c *Client) RequestUpload(ctx context.Context, filename string, collectionID *string) (*UploadRequest, error) {
+	res := writeResource{Type: "upload_request"}
+	if filename != "" {
+		res.Attributes = map[string]any{"filename": filename}
+	}
+	if collectionID != nil {
+		res.Relationships = map[string]*relationship{"upload_collection": collectionRelationship(collectionID)}
+	}
+	var doc struct {
+		Data struct {
+			Type       string `json:"type"`
+			ID         string `json:"id"`
+			Attributes struct {
+				URL            string            `json:"url"`
+				RequestHeaders map[string]string `json:"request_headers"`
+			} `json:"attributes"`
+		} `json:"data"`
+	}
+	cl := call{method: http.MethodPost, path: "/upload-requests", body: writeDocument{Data: res}, noJob: true}
+	if err := c.do(ctx, cl, &doc); err != nil {
+		return nil, err
+	}
+	if doc.Data.Type != "upload_request" || doc.Data.ID == "" || doc.Data.Attributes.URL == "" {
+		return nil, fmt.Errorf("DatoCMS API POST /upload-requests: unexpected response (type %q)", doc.Data.Type)
+	}
+	headers := doc.Data.Attributes.RequestHeaders
+	if headers == nil {
+		headers = map[string]string{}
+	}
+	return &UploadRequest{ID: doc.Data.ID, URL: doc.Data.Attributes.URL, RequestHeaders: headers}, nil
+}
+
+// UploadFile requests a storage slot and streams the local file into it (API §7.1 steps
+// 2–3). The file is never read whole into memory. Its bytes are hashed on the way: when
+// they do not match in.ExpectedMD5 the transfer is aborted before its last byte, so storage
+// keeps nothing, and the error is a *FileChangedError.
+func (c *Client) UploadFile(ctx context.Context, in UploadFileInput) (*UploadedFile, error) {
+	info, err := os.Stat(in.LocalPath)
+	if err != nil {
+		return nil, err
+	}
+	if !info.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file", in.LocalPath)
+	}
+	size := info.Size()
+	if in.ExpectedSize >= 0 && size != in.ExpectedSize {
+		return nil, &FileChangedError{LocalPath: in.LocalPath, ExpectedMD5: in.ExpectedMD5, ExpectedSize: in.ExpectedSize, ActualSize: size}
+	}
+	filename := in.Filename
+	if filename == "" {
+		filename = filepath.Base(in.LocalPath)
+	}
+	ureq, err := c.RequestUpload(ctx, filename, in.UploadCollectionID)
+	if err != nil {
+		return nil, err
+	}
+	sum, err := c.putStorage(ctx, ureq, in, filename, size)
+	if err != nil {
+		return nil, err
+	}
+	return &UploadedFile{Path: ureq.ID, MD5: sum, Size: size}, nil
+}
+
+// putStorage streams the file to the signed URL, retrying 5xx and network errors by
+// reopening the file. It returns the hex MD5 of the bytes sent.
+func (c *Client) putStorage(ctx context.Context, ureq *UploadRequest, in UploadFileInput, filename string, size int64) (string, error) {
+	target, err := url.Parse(ureq.URL)
+	if err != nil {
+		return "", errors.New("DatoCMS storage: the upload request returned an invalid URL")
+	}
+	// Only scheme, host and path may appear in errors and logs: the query is the signature.
+	safeURL := (&url.URL{Scheme: target.Scheme, Host: target.Host, Path: target.Path}).String()
+	logCtx := tflog.MaskAllFieldValuesStrings(ctx, c.cfg.Token)
+	if target.RawQuery != "" {
+		logCtx = tflog.MaskAllFieldValuesStrings(logCtx, target.RawQuery)
+		logCtx = tflog.MaskMessageStrings(logCtx, target.RawQuery)
+	}
+	contentType := mime.TypeByExtension(filepath.Ext(filename))
+	if contentType == "" {
+		contentType = "application/octet-stream"
+	}
+
+	for attempt := 1; ; attempt++ {
+		start := time.Now()
+		sum, status, err := c.putStorageOnce(ctx, ureq, in, contentType, size)
+		tflog.Debug(logCtx, "DatoCMS storage upload", map[string]any{
+			"method": http.MethodPut, "url": safeURL, "status": status, "attempt": attempt,
+			"size": size, "duration_ms": time.Since(start).Milliseconds(),
+		})
+		var changed *FileChangedError
+		switch {
+		case errors.As(err, &changed):
+			return "", err
+		case err == nil && status >= 200 && status <= 299:
+			return sum, nil
+		case ctx.Err() != nil:
+			return "", fmt.Errorf("DatoCMS storage PUT %s: %w", safeURL, ctx.Err())
+		}
+		if err == nil {
+			err = fmt.Errorf("status %d %s", status, http.StatusText(status))
+		}
+		err = fmt.Errorf("DatoCMS storage PUT %s (%s): %w", safeURL, filename, err)
+		retryable := status == 0 || status >= 500
+		if !retryable || attempt >= storageAttempts {
+			return "", err
+		}
+		if err := sleep(ctx, c.cfg.RetryBase*time.Duration(attempt)); err != nil {
+			return "", fmt.Errorf("DatoCMS storage PUT %s: %w", safeURL, err)
+		}
+	}
+}
+
+// putStorageOnce performs one PUT from a freshly opened file. status is 0 when no response
+// arrived; err is then the (unwrapped, URL-free) transport error.
+func (c *Client) putStorageOnce(ctx context.Context, ureq *UploadRequest, in UploadFileInput, contentType string, size int64) (sum string, status int, err error) {
+	f, err := os.Open(in.LocalPath)
+	if err != nil {
+		return "", 0, err
+	}
+	defer f.Close()
+	body := &hashingReader{r: f, h: md5.New(), remaining: size, expected: in.ExpectedMD5, localPath: in.LocalPath, size: size}
+	var reqBody io.Reader = body
+	if size == 0 {
+		// No body to stream: check the (empty) content now; NoBody keeps Content-Length: 0.
+		if err := body.verify(); err != nil {
+			return "", 0, err
+		}
+		reqBody = http.NoBody
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPut, ureq.URL, reqBody)
+	if err != nil {
+		return "", 0, unwrapURLError(err)
+	}
+	req.ContentLength = size
+	req.Header.Set("Content-Type", contentType)
+	// request_headers are part of the signature: send them verbatim, after our defaults so
+	// they win. Authorization, X-Api-Version and X-Environment must not reach storage.
+	for k, v := range ureq.RequestHeaders {
+		req.Header.Set(k, v)
+	}
+	resp, err := c.httpClient.Do(req)
+	sum, changed := body.result()
+	if changed != nil {
+		// The reader refused to hand over the last bytes: whatever the transport reports,
+		// the cause is the local file.
+		if resp != nil {
+			resp.Body.Close()
+		}
+		return "", 0, changed
+	}
+	if err != nil {
+		return "", 0, unwrapURLError(err)
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16)) // lets the connection be reused
+	return sum, resp.StatusCode, nil
+}
+
+// hashingReader streams exactly size bytes of a file while hashing them. Once the last byte
+// has been read it compares the hash with the expected one and, on a mismatch, returns an
+// error instead of those final bytes: the request body then ends short of its
+// Content-Length, so the transfer aborts and storage keeps nothing. (Returning the error at
+// EOF would be too late: the transport stops reading at Content-Length.)
+//
+// The transport may still read the body from its own goroutine after Do returns (for
+// example when the server answers early), hence the mutex.
+type hashingReader struct {
+	mu        sync.Mutex
+	r         io.Reader
+	h         hash.Hash
+	remaining int64
+	expected  string
+	localPath string
+	size      int64
+	changed   *FileChangedError // set when the content did not match
+}
+
+func (hr *hashingReader) Read(p []byte) (int, error) {
+	hr.mu.Lock()
+	defer hr.mu.Unlock()
+	if hr.changed != nil {
+		return 0, hr.changed
+	}
+	if hr.remaining <= 0 {
+		return 0, io.EOF
+	}
+	if int64(len(p)) > hr.remaining {
+		p = p[:hr.remaining]
+	}
+	n, err := hr.r.Read(p)
+	hr.h.Write(p[:n])
+	hr.remaining -= int64(n)
+	if err == io.EOF && hr.remaining > 0 {
+		// The file shrank after it was measured.
+		hr.changed = &FileChangedError{LocalPath: hr.localPath, ExpectedMD5: hr.expected, ExpectedSize: hr.size, ActualSize: hr.size - hr.remaining}
+		return 0, hr.changed
+	}
+	if hr.remaining == 0 {
+		if verr := hr.verifyLocked(); verr != nil {
+			return 0, verr
+		}
+		return n, io.EOF
+	}
+	return n, err
+}
+
+// verify checks the hash of everything read so far against the expected MD5.
+func (hr *hashingReader) verify() error {
+	hr.mu.Lock()
+	defer hr.mu.Unlock()
+	return hr.verifyLocked()
+}
+
+func (hr *hashingReader) verifyLocked() error {
+	if hr.expected == "" {
+		return nil
+	}
+	if actual := hex.EncodeToString(hr.h.Sum(nil)); !strings.EqualFold(actual, hr.expected) {
+		hr.changed = &FileChangedError{LocalPath: hr.localPath, ExpectedMD5: hr.expected, ActualMD5: actual, ExpectedSize: hr.size, ActualSize: hr.size}
+		return hr.changed
+	}
+	return nil
+}
+
+// result returns the hex MD5 of the bytes read and the mismatch, if any.
+func (hr *hashingReader) result() (string, *FileChangedError) {
+	hr.mu.Lock()
+	defer hr.mu.Unlock()
+	return hex.EncodeToString(hr.h.Sum(nil)), hr.changed
+}

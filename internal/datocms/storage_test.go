@@ -1,0 +1,268 @@
+package datocms_test
+
+import (
+	"crypto/md5"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/metrics"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/assetform/terraform-provider-datocms/internal/datocms"
+	"github.com/assetform/terraform-provider-datocms/internal/datocmstest"
+)
+
+// storageRequests returns the storage PUTs the server received.
+func storageRequests(srv *datocmstest.Server) []datocmstest.Request {
+	var out []datocmstest.Request
+	for _, r := range srv.Requests() {
+		if r.Kind == "storage" {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func TestUploadFile_StorageRequest(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t,
+		datocmstest.WithEnvironments("main", "dev"),
+		datocmstest.WithStorageRequestHeaders(map[string]string{"x-amz-acl": "public-read", "x-custom-pin": "v1"}))
+	c := newClient(t, srv, func(cfg *datocms.Config) { cfg.Environment = "dev" })
+	ctx := testContext(t)
+	content := pngBytes(t, 3, 3, 9)
+
+	f := uploadFile(t, ctx, c, writeFile(t, "photo.png", content))
+	puts := storageRequests(srv)
+	if len(puts) != 1 {
+		t.Fatalf("%d storage PUTs, want 1", len(puts))
+	}
+	r := puts[0]
+	if r.Method != "PUT" || r.BodySize != int64(len(content)) || r.Status != 200 {
+		t.Errorf("storage request = %s, %d bytes, status %d", r.Method, r.BodySize, r.Status)
+	}
+	if r.Header.Get("X-Amz-Acl") != "public-read" || r.Header.Get("X-Custom-Pin") != "v1" {
+		t.Errorf("request_headers not sent verbatim: %v", r.Header)
+	}
+	if ct := r.Header.Get("Content-Type"); ct != "image/png" {
+		t.Errorf("Content-Type = %q, want image/png", ct)
+	}
+	for _, h := range []string{"Authorization", "X-Api-Version", "X-Environment"} {
+		if _, ok := r.Header[h]; ok {
+			t.Errorf("storage PUT carries %s", h)
+		}
+	}
+	if _, err := c.CreateUpload(ctx, datocms.CreateUploadInput{Path: f.Path}); err != nil {
+		t.Fatalf("CreateUpload after the storage PUT: %v", err)
+	}
+}
+
+func TestUploadFile_StorageFailures(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	c := newClient(t, srv)
+	ctx := testContext(t)
+	path := writeFile(t, "a.bin", []byte("payload"))
+
+	srv.FailNextStoragePuts(2, 500)
+	f, err := c.UploadFile(ctx, datocms.UploadFileInput{LocalPath: path, ExpectedMD5: md5Hex([]byte("payload")), ExpectedSize: 7})
+	if err != nil {
+		t.Fatalf("UploadFile after two 500s: %v", err)
+	}
+	if n := len(storageRequests(srv)); n != 3 {
+		t.Errorf("%d storage PUTs, want 3 (two 500s, then success)", n)
+	}
+	if _, err := c.CreateUpload(ctx, datocms.CreateUploadInput{Path: f.Path}); err != nil {
+		t.Fatalf("CreateUpload: %v", err)
+	}
+
+	srv.ResetRequests()
+	srv.FailNextStoragePuts(1, 403)
+	_, err = c.UploadFile(ctx, datocms.UploadFileInput{LocalPath: path, ExpectedSize: -1})
+	if err == nil || !strings.Contains(err.Error(), "403") {
+		t.Fatalf("err = %v, want the 403", err)
+	}
+	if msg := err.Error(); strings.Contains(msg, "signature") || strings.Contains(msg, "expires") || strings.Contains(msg, "?") {
+		t.Errorf("error leaks the signed URL query: %q", msg)
+	}
+	if n := len(storageRequests(srv)); n != 1 {
+		t.Errorf("%d storage PUTs after a 403, want 1 (no retry)", n)
+	}
+
+	srv.FailNextStoragePuts(5, 500)
+	if _, err := c.UploadFile(ctx, datocms.UploadFileInput{LocalPath: path, ExpectedSize: -1}); err == nil || !strings.Contains(err.Error(), "500") {
+		t.Errorf("err = %v, want the 500 after 3 attempts", err)
+	}
+}
+
+func TestUploadFile_FileChanged(t *testing.T) {
+	t.Parallel()
+	planned := []byte("the planned content")
+	current := []byte("the CHANGED content") // same size
+
+	t.Run("content", func(t *testing.T) {
+		t.Parallel()
+		srv := newServer(t)
+		c := newClient(t, srv)
+		ctx := testContext(t)
+		path := writeFile(t, "a.txt", current)
+
+		_, err := c.UploadFile(ctx, datocms.UploadFileInput{LocalPath: path, ExpectedMD5: md5Hex(planned), ExpectedSize: int64(len(planned))})
+		var changed *datocms.FileChangedError
+		if !errors.As(err, &changed) {
+			t.Fatalf("err = %v, want *FileChangedError", err)
+		}
+		if changed.ExpectedMD5 != md5Hex(planned) || changed.ActualMD5 != md5Hex(current) || changed.LocalPath != path {
+			t.Errorf("FileChangedError = %+v", changed)
+		}
+		if want := "changed since the plan was made: planned md5 " + md5Hex(planned) + ", now " + md5Hex(current); !strings.Contains(err.Error(), want) {
+			t.Errorf("message = %q", err)
+		}
+		puts := storageRequests(srv)
+		for _, r := range puts {
+			if r.Status >= 200 && r.Status <= 299 {
+				t.Errorf("storage accepted the changed file: %+v", r)
+			}
+		}
+		if len(puts) > 1 {
+			t.Errorf("%d storage PUTs, want no retry of a changed file", len(puts))
+		}
+		// The slot stays empty: creating an upload from it fails.
+		if len(puts) == 1 {
+			slot := "/" + strings.TrimPrefix(puts[0].Path, "/storage/")
+			if _, err := c.CreateUpload(ctx, datocms.CreateUploadInput{Path: slot}); !datocms.HasCode(err, "INVALID_FIELD") {
+				t.Errorf("CreateUpload from the aborted slot: err = %v, want INVALID_FIELD", err)
+			}
+		}
+		if n := len(srv.Uploads("")); n != 0 {
+			t.Errorf("server has %d uploads", n)
+		}
+	})
+	t.Run("size", func(t *testing.T) {
+		t.Parallel()
+		srv := newServer(t)
+		c := newClient(t, srv)
+		path := writeFile(t, "a.txt", append(current, '!'))
+		_, err := c.UploadFile(testContext(t), datocms.UploadFileInput{LocalPath: path, ExpectedMD5: md5Hex(planned), ExpectedSize: int64(len(planned))})
+		var changed *datocms.FileChangedError
+		if !errors.As(err, &changed) || changed.ActualSize != int64(len(planned))+1 {
+			t.Fatalf("err = %v, want *FileChangedError with the new size", err)
+		}
+		if n := srv.WriteCount(); n != 0 {
+			t.Errorf("%d writes reached the server, want none", n)
+		}
+	})
+	t.Run("missing file", func(t *testing.T) {
+		t.Parallel()
+		srv := newServer(t)
+		c := newClient(t, srv)
+		_, err := c.UploadFile(testContext(t), datocms.UploadFileInput{LocalPath: filepath.Join(t.TempDir(), "nope"), ExpectedSize: -1})
+		if !errors.Is(err, os.ErrNotExist) || srv.WriteCount() != 0 {
+			t.Errorf("err = %v, writes %d", err, srv.WriteCount())
+		}
+	})
+}
+
+func TestUploadFile_EmptyFile(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	c := newClient(t, srv)
+	ctx := testContext(t)
+	f, err := c.UploadFile(ctx, datocms.UploadFileInput{LocalPath: writeFile(t, "empty.txt", nil), ExpectedMD5: md5Hex(nil), ExpectedSize: 0})
+	if err != nil {
+		t.Fatalf("UploadFile: %v", err)
+	}
+	if f.Size != 0 || f.MD5 != md5Hex(nil) {
+		t.Errorf("UploadedFile = %+v", f)
+	}
+}
+
+// heapInUse reads the bytes of in-use heap spans (MemStats.HeapInuse) without stopping the
+// world, so it can be sampled every millisecond.
+func heapInUse(samples []metrics.Sample) uint64 {
+	metrics.Read(samples)
+	return samples[0].Value.Uint64() + samples[1].Value.Uint64()
+}
+
+// TestCreateUpload_StreamsLargeFile uploads 256 MiB with client and server in one process
+// and checks that the heap never grows by more than 32 MiB: neither side may hold the file.
+func TestCreateUpload_StreamsLargeFile(t *testing.T) {
+	if testing.Short() {
+		t.Skip("writes 256 MiB")
+	}
+	const size = 256 << 20
+	path := filepath.Join(t.TempDir(), "big.bin")
+	file, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Sparse file with random blocks spread through it, so the hash covers real data.
+	block := make([]byte, 1<<20)
+	for off := int64(0); off < size; off += 32 << 20 {
+		rand.Read(block)
+		if _, err := file.WriteAt(block, off); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := file.Truncate(size); err != nil {
+		t.Fatal(err)
+	}
+	h := md5.New()
+	if _, err := io.Copy(h, io.NewSectionReader(file, 0, size)); err != nil {
+		t.Fatal(err)
+	}
+	file.Close()
+	sum := hex.EncodeToString(h.Sum(nil))
+	block = nil
+
+	srv := newServer(t)
+	c := newClient(t, srv)
+	ctx := testContext(t)
+	createUpload(t, ctx, c, "warmup.txt", []byte("warm up connections and buffers"), datocms.CreateUploadInput{})
+
+	samples := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}, {Name: "/memory/classes/heap/unused:bytes"}}
+	runtime.GC()
+	base := heapInUse(samples)
+	stop, peakc := make(chan struct{}), make(chan uint64)
+	go func() {
+		peak := base
+		tick := time.NewTicker(time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-stop:
+				peakc <- max(peak, heapInUse(samples))
+				return
+			case <-tick.C:
+				peak = max(peak, heapInUse(samples))
+			}
+		}
+	}()
+
+	start := time.Now()
+	f, err := c.UploadFile(ctx, datocms.UploadFileInput{LocalPath: path, ExpectedMD5: sum, ExpectedSize: size})
+	var up *datocms.Upload
+	if err == nil {
+		up, err = c.CreateUpload(ctx, datocms.CreateUploadInput{Path: f.Path})
+	}
+	close(stop)
+	peak := <-peakc
+	if err != nil {
+		t.Fatalf("create: %v", err)
+	}
+	growth := int64(peak) - int64(base)
+	t.Logf("256 MiB upload in %v: heap in use %.1f MiB at start, peak %.1f MiB, growth %.1f MiB",
+		time.Since(start).Round(time.Millisecond), float64(base)/(1<<20), float64(peak)/(1<<20), float64(growth)/(1<<20))
+	if growth >= 32<<20 {
+		t.Errorf("peak heap growth %.1f MiB, want < 32 MiB", float64(growth)/(1<<20))
+	}
+	if up.MD5 != sum || up.Size != size {
+		t.Errorf("server md5 %s size %d, want %s %d", up.MD5, up.Size, sum, int64(size))
+	}
+}
