@@ -1,0 +1,199 @@
+// Package provider implements the DatoCMS Terraform provider on terraform-plugin-framework.
+// It never builds HTTP requests itself: every API call goes through internal/datocms.
+package provider
+
+import (
+	"context"
+	"net"
+	"net/url"
+	"os"
+	"regexp"
+	"strconv"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/assetform/terraform-provider-datocms/internal/datocms"
+)
+
+// RegistryAddress is the provider's source address. The namespace is neutral on purpose:
+// this is a community provider, not one published by DatoCMS.
+const RegistryAddress = "registry.terraform.io/assetform/datocms"
+
+// Environment variables read when the provider block leaves an argument unset.
+const (
+	envAPIToken    = "DATOCMS_API_TOKEN"
+	envEnvironment = "DATOCMS_ENVIRONMENT"
+	envBaseURL     = "DATOCMS_BASE_URL"
+)
+
+var _ provider.Provider = (*datocmsProvider)(nil)
+
+type datocmsProvider struct {
+	version string
+}
+
+type datocmsProviderModel struct {
+	APIToken    types.String `tfsdk:"api_token"`
+	Environment types.String `tfsdk:"environment"`
+	BaseURL     types.String `tfsdk:"base_url"`
+}
+
+// providerData is what resources receive in Configure: one API client (and so one rate
+// limiter) per provider instance, and one cache of local file hashes.
+type providerData struct {
+	client *datocms.Client
+	files  *localFiles
+}
+
+// New returns a constructor for the provider, as providerserver expects.
+func New(version string) func() provider.Provider {
+	return func() provider.Provider {
+		return &datocmsProvider{version: version}
+	}
+}
+
+func (p *datocmsProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
+	resp.TypeName = "datocms"
+	resp.Version = p.version
+}
+
+// environmentIDPattern follows the API's EnvironmentIdentity: lowercase letters, digits and dashes.
+var environmentIDPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
+
+func (p *datocmsProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Manages the media library (uploads) of a DatoCMS project through the Content Management API.",
+		Attributes: map[string]schema.Attribute{
+			"api_token": schema.StringAttribute{
+				Optional:  true,
+				Sensitive: true,
+				MarkdownDescription: "A DatoCMS API token with access to the Content Management API and permission to manage uploads. " +
+					"Falls back to the `" + envAPIToken + "` environment variable.",
+				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"environment": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "ID of the DatoCMS environment to manage (for example a sandbox such as `staging`). " +
+					"Falls back to the `" + envEnvironment + "` environment variable; the primary environment when both are unset.",
+				Validators: []validator.String{stringvalidator.RegexMatches(environmentIDPattern,
+					"must be a DatoCMS environment ID: lowercase letters, digits and dashes")},
+			},
+			"base_url": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "Base URL of the Content Management API. Falls back to the `" + envBaseURL + "` environment variable, " +
+					"then to `" + datocms.DefaultBaseURL + "`. Plain `http` is accepted only for a loopback host " +
+					"(such as the local API server used by the tests and `make demo`).",
+			},
+		},
+	}
+}
+
+func (p *datocmsProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
+	var config datocmsProviderModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	for _, arg := range []struct {
+		name  string
+		value types.String
+	}{{"api_token", config.APIToken}, {"environment", config.Environment}, {"base_url", config.BaseURL}} {
+		if arg.value.IsUnknown() {
+			resp.Diagnostics.AddAttributeError(path.Root(arg.name), "Unknown provider argument",
+				"The provider cannot be configured because "+arg.name+" depends on a value known only after apply. "+
+					"Set it from a value known at plan time, or apply its dependencies first with -target.")
+		}
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	token := stringOrEnv(config.APIToken, envAPIToken)
+	if token == "" {
+		resp.Diagnostics.AddAttributeError(path.Root("api_token"), "Missing DatoCMS API token",
+			"The provider needs a DatoCMS API token with Content Management API access. Set api_token in the provider "+
+				"block or the "+envAPIToken+" environment variable.")
+	}
+	environment := stringOrEnv(config.Environment, envEnvironment)
+	if environment != "" && !environmentIDPattern.MatchString(environment) {
+		resp.Diagnostics.AddAttributeError(path.Root("environment"), "Invalid DatoCMS environment",
+			"The environment (from the provider block or "+envEnvironment+") must be a DatoCMS environment ID made of "+
+				"lowercase letters, digits and dashes, got "+strconv.Quote(environment)+".")
+	}
+	baseURL := stringOrEnv(config.BaseURL, envBaseURL)
+	if baseURL == "" {
+		baseURL = datocms.DefaultBaseURL
+	}
+	if problem := checkBaseURL(baseURL); problem != "" {
+		resp.Diagnostics.AddAttributeError(path.Root("base_url"), "Invalid DatoCMS base URL", problem)
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	client, err := datocms.New(datocms.Config{
+		Token:       token,
+		BaseURL:     baseURL,
+		Environment: environment,
+		UserAgent:   "terraform-provider-datocms/" + p.version,
+	})
+	if err != nil {
+		resp.Diagnostics.AddError("Error configuring the DatoCMS client", err.Error())
+		return
+	}
+	data := &providerData{client: client, files: newLocalFiles()}
+	resp.ResourceData = data
+	resp.DataSourceData = data
+}
+
+func (p *datocmsProvider) Resources(_ context.Context) []func() resource.Resource {
+	return []func() resource.Resource{NewUploadResource}
+}
+
+func (p *datocmsProvider) DataSources(_ context.Context) []func() datasource.DataSource {
+	return nil
+}
+
+func stringOrEnv(v types.String, env string) string {
+	if !v.IsNull() {
+		return v.ValueString()
+	}
+	return os.Getenv(env)
+}
+
+// checkBaseURL returns why baseURL is unusable, or "". Plain http would send the API token
+// in clear text, so it is only allowed to a loopback host.
+func checkBaseURL(baseURL string) string {
+	u, err := url.Parse(baseURL)
+	if err != nil || u.Host == "" {
+		return "base_url must be an absolute URL such as " + datocms.DefaultBaseURL + ", got " + strconv.Quote(baseURL) + "."
+	}
+	switch u.Scheme {
+	case "https":
+		return ""
+	case "http":
+		if isLoopback(u.Hostname()) {
+			return ""
+		}
+		return "base_url " + strconv.Quote(baseURL) + " uses plain http, which would send the API token unencrypted. " +
+			"Use https, or http only with a loopback host (127.0.0.1, ::1 or localhost)."
+	default:
+		return "base_url must use https, got " + strconv.Quote(baseURL) + "."
+	}
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}

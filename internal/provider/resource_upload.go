@@ -1,0 +1,416 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/setdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/assetform/terraform-provider-datocms/internal/datocms"
+)
+
+var (
+	_ resource.ResourceWithConfigure      = (*uploadResource)(nil)
+	_ resource.ResourceWithImportState    = (*uploadResource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*uploadResource)(nil)
+	_ resource.ResourceWithValidateConfig = (*uploadResource)(nil)
+)
+
+// Default durations of the timeouts block: each covers a whole operation, including the
+// file transfer and the asynchronous job DatoCMS runs for it.
+const (
+	defaultCreateTimeout = 10 * time.Minute
+	defaultUpdateTimeout = 10 * time.Minute
+	defaultDeleteTimeout = 5 * time.Minute
+)
+
+const (
+	replaceStrategyCreateNewURL = "create_new_url"
+	replaceStrategyKeepURL      = "keep_url"
+)
+
+// NewUploadResource is the datocms_upload resource.
+func NewUploadResource() resource.Resource {
+	return &uploadResource{}
+}
+
+type uploadResource struct {
+	client *datocms.Client
+	files  *localFiles
+}
+
+type uploadResourceModel struct {
+	ID                   types.String   `tfsdk:"id"`
+	Source               types.String   `tfsdk:"source"`
+	MD5                  types.String   `tfsdk:"md5"`
+	Size                 types.Int64    `tfsdk:"size"`
+	Format               types.String   `tfsdk:"format"`
+	MimeType             types.String   `tfsdk:"mime_type"`
+	URL                  types.String   `tfsdk:"url"`
+	Path                 types.String   `tfsdk:"path"`
+	Filename             types.String   `tfsdk:"filename"`
+	Width                types.Int64    `tfsdk:"width"`
+	Height               types.Int64    `tfsdk:"height"`
+	IsImage              types.Bool     `tfsdk:"is_image"`
+	Blurhash             types.String   `tfsdk:"blurhash"`
+	Thumbhash            types.String   `tfsdk:"thumbhash"`
+	CreatedAt            types.String   `tfsdk:"created_at"`
+	Basename             types.String   `tfsdk:"basename"`
+	Author               types.String   `tfsdk:"author"`
+	Copyright            types.String   `tfsdk:"copyright"`
+	Notes                types.String   `tfsdk:"notes"`
+	Tags                 types.Set      `tfsdk:"tags"`
+	DefaultFieldMetadata types.Map      `tfsdk:"default_field_metadata"`
+	UploadCollectionID   types.String   `tfsdk:"upload_collection_id"`
+	ReplaceStrategy      types.String   `tfsdk:"replace_strategy"`
+	Timeouts             timeouts.Value `tfsdk:"timeouts"`
+}
+
+var (
+	// basenamePattern accepts only names DatoCMS keeps as they are: it lowercases and turns
+	// other characters into dashes, which would make the stored basename differ from the
+	// configuration on every plan.
+	basenamePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
+	// localePattern is the API's locale key pattern (API §5.3), requiring at least two letters.
+	localePattern = regexp.MustCompile(`^[a-z]{2,3}(-[A-Za-z]+)?(-[A-Z]{0,3})?$`)
+	notBlank      = regexp.MustCompile(`\S`)
+)
+
+func (r *uploadResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_upload"
+}
+
+func (r *uploadResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	computedString := func(desc string) schema.StringAttribute {
+		return schema.StringAttribute{Computed: true, MarkdownDescription: desc}
+	}
+	computedInt := func(desc string) schema.Int64Attribute {
+		return schema.Int64Attribute{Computed: true, MarkdownDescription: desc}
+	}
+	optionalText := func(desc string) schema.StringAttribute {
+		return schema.StringAttribute{
+			Optional:            true,
+			MarkdownDescription: desc + " Removing it from the configuration clears the value in DatoCMS.",
+			Validators:          []validator.String{stringvalidator.RegexMatches(notBlank, "must not be empty; remove the argument to clear it")},
+		}
+	}
+
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Manages a DatoCMS upload (an asset of the media library): a local file and its metadata. " +
+			"Every change, including a new file, is applied in place, so the upload keeps the ID that records link to.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "Upload ID. It never changes for the life of the resource.",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"source": schema.StringAttribute{
+				Required: true,
+				MarkdownDescription: "Path of the local file to upload. Only the file's content matters: the plan compares " +
+					"its MD5 with `md5`, and a new content replaces the file in place. A file that does not exist at plan " +
+					"time (because another resource writes it during apply) is planned with an unknown `md5`.",
+				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"md5": computedString("Hex MD5 of the file DatoCMS holds. Planned from the local file, and refreshed from " +
+				"DatoCMS so that a file replaced outside Terraform shows as a change."),
+			"size":      computedInt("Size of the file in bytes."),
+			"format":    computedString("File format as DatoCMS reports it, such as `png`, `jpg` or `pdf`."),
+			"mime_type": computedString("MIME type of the file."),
+			"url":       computedString("Public URL of the file. It changes when the file is replaced (unless `replace_strategy` is `keep_url`) or renamed."),
+			"path":      computedString("Storage path of the file in DatoCMS."),
+			"filename":  computedString("File name in DatoCMS, including the extension."),
+			"width":     computedInt("Width in pixels, for images."),
+			"height":    computedInt("Height in pixels, for images."),
+			"is_image": schema.BoolAttribute{
+				Computed:            true,
+				MarkdownDescription: "Whether DatoCMS treats the file as an image.",
+			},
+			"blurhash":  computedString("BlurHash placeholder of an image."),
+			"thumbhash": computedString("ThumbHash placeholder of an image."),
+			"created_at": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "When the upload was created (RFC 3339).",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"basename": schema.StringAttribute{
+				Optional: true,
+				Computed: true,
+				MarkdownDescription: "File name without extension. Setting it renames the file in place (its `url` changes); " +
+					"when unset, DatoCMS derives it from the uploaded file's name. Lowercase letters, digits, `-` and `_`.",
+				Validators: []validator.String{stringvalidator.RegexMatches(basenamePattern,
+					"must be lowercase letters, digits, '-' or '_', starting with a letter or digit (DatoCMS rewrites other characters)")},
+			},
+			"author":    optionalText("Author of the asset."),
+			"copyright": optionalText("Copyright notice."),
+			"notes":     optionalText("Internal notes."),
+			"tags": schema.SetAttribute{
+				ElementType: types.StringType,
+				Optional:    true,
+				Computed:    true,
+				Default:     setdefault.StaticValue(types.SetValueMust(types.StringType, []attr.Value{})),
+				MarkdownDescription: "Manual tags. The set is authoritative: tags added outside Terraform show as a change, " +
+					"and order never matters.",
+				Validators: []validator.Set{setvalidator.ValueStringsAre(
+					stringvalidator.RegexMatches(regexp.MustCompile(`^\S(.*\S)?$`),
+						"must not be empty or start or end with whitespace"),
+				)},
+			},
+			"default_field_metadata": schema.MapNestedAttribute{
+				Optional: true,
+				MarkdownDescription: "Default metadata used by records that do not override it, keyed by locale (such as `en` or `pt-BR`). " +
+					"Locales must exist in the environment. Locales left out are cleared in DatoCMS. DatoCMS keeps one focal point " +
+					"per asset: every locale that sets `focal_point` must set the same value.",
+				Validators: []validator.Map{mapvalidator.KeysAre(stringvalidator.RegexMatches(localePattern,
+					"must be a DatoCMS locale code such as \"en\", \"it\" or \"pt-BR\""))},
+				NestedObject: schema.NestedAttributeObject{
+					Attributes: map[string]schema.Attribute{
+						"alt": schema.StringAttribute{
+							Optional:            true,
+							MarkdownDescription: "Alternate text.",
+							Validators:          []validator.String{stringvalidator.RegexMatches(notBlank, "must not be empty; remove the argument to clear it")},
+						},
+						"title": schema.StringAttribute{
+							Optional:            true,
+							MarkdownDescription: "Title.",
+							Validators:          []validator.String{stringvalidator.RegexMatches(notBlank, "must not be empty; remove the argument to clear it")},
+						},
+						"custom_data": schema.MapAttribute{
+							ElementType:         types.StringType,
+							Optional:            true,
+							MarkdownDescription: "Custom key/value data.",
+						},
+						"focal_point": schema.SingleNestedAttribute{
+							Optional:            true,
+							MarkdownDescription: "Focal point of an image, as fractions of its width (`x`) and height (`y`).",
+							Attributes: map[string]schema.Attribute{
+								"x": schema.Float64Attribute{
+									Required:            true,
+									MarkdownDescription: "Horizontal position, from 0 (left) to 1 (right).",
+									Validators:          []validator.Float64{float64validator.Between(0, 1)},
+								},
+								"y": schema.Float64Attribute{
+									Required:            true,
+									MarkdownDescription: "Vertical position, from 0 (top) to 1 (bottom).",
+									Validators:          []validator.Float64{float64validator.Between(0, 1)},
+								},
+							},
+						},
+					},
+				},
+			},
+			"upload_collection_id": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "ID of the upload collection (media folder) holding the asset. Changing it moves the asset " +
+					"in place; removing it takes the asset out of its collection.",
+				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"replace_strategy": schema.StringAttribute{
+				Optional: true,
+				Computed: true,
+				Default:  stringdefault.StaticString(replaceStrategyCreateNewURL),
+				MarkdownDescription: "How a new file is published. `create_new_url` (default) gives the file a new `url` at once; " +
+					"`keep_url` overwrites the file behind the current `url` (CDN caches may serve the old file for a few minutes, " +
+					"and the new file must have the same format). Changing it alone makes no API call.",
+				Validators: []validator.String{stringvalidator.OneOf(replaceStrategyCreateNewURL, replaceStrategyKeepURL)},
+			},
+		},
+		Blocks: map[string]schema.Block{
+			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),
+		},
+	}
+}
+
+func (r *uploadResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	if req.ProviderData == nil {
+		return
+	}
+	data, ok := req.ProviderData.(*providerData)
+	if !ok {
+		resp.Diagnostics.AddError("Unexpected provider data",
+			fmt.Sprintf("Expected *providerData, got %T. This is a bug in the provider.", req.ProviderData))
+		return
+	}
+	r.client, r.files = data.client, data.files
+}
+
+func (r *uploadResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	if req.ID == "" {
+		resp.Diagnostics.AddError("Invalid import ID", "Import a datocms_upload by its upload ID, for example: terraform import datocms_upload.hero q0VNpiNQSkG6z0lif_O1zg")
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
+	// The API does not know how the next file should be published; start from the default
+	// so that a configuration that leaves replace_strategy unset plans no change for it.
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("replace_strategy"), replaceStrategyCreateNewURL)...)
+}
+
+func (r *uploadResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan uploadResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := plan.Timeouts.Create(ctx, defaultCreateTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	source := plan.Source.ValueString()
+	file, err := r.client.UploadFile(ctx, uploadFileInput(plan))
+	if err != nil {
+		resp.Diagnostics.Append(fileTransferError(source, err))
+		return
+	}
+	in, diags := createInput(ctx, plan, file.Path)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	up, err := r.client.CreateUpload(ctx, in)
+	if err != nil {
+		r.keepFailedCreate(ctx, in.ID, plan, timeout, err, &resp.State, &resp.Diagnostics)
+		return
+	}
+	tflog.Debug(ctx, "created upload", map[string]any{"upload_id": up.ID, "md5": up.MD5})
+
+	// POST /uploads takes no basename: DatoCMS derives it from the file name, which
+	// uploadFilename chose to match. Rename when DatoCMS still named it otherwise.
+	if !plan.Basename.IsNull() && !plan.Basename.IsUnknown() && up.Basename != plan.Basename.ValueString() {
+		renamed, err := r.client.UpdateUpload(ctx, up.ID, datocms.UpdateUploadInput{Basename: plan.Basename.ValueStringPointer()})
+		if err != nil {
+			r.saveWithError(ctx, up, plan, &resp.State, &resp.Diagnostics, "Error renaming upload",
+				fmt.Sprintf("Upload %s was created from %q, but renaming it to %q failed: %s. The upload is kept in state and "+
+					"marked tainted, so it is never orphaned.", up.ID, source, plan.Basename.ValueString(), err))
+			return
+		}
+		up = renamed
+	}
+	r.saveApplied(ctx, up, plan, file, &resp.State, resp.Private, &resp.Diagnostics)
+}
+
+func (r *uploadResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state uploadResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	up, err := r.client.GetUpload(ctx, state.ID.ValueString())
+	if datocms.IsNotFound(err) {
+		tflog.Info(ctx, "upload no longer exists in DatoCMS; removing it from state", map[string]any{"upload_id": state.ID.ValueString()})
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		resp.Diagnostics.AddError("Error reading upload", fmt.Sprintf("Could not read upload %s: %s", state.ID.ValueString(), err))
+		return
+	}
+	newState, diags := modelFromAPI(ctx, up, state)
+	resp.Diagnostics.Append(diags...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, newState)...)
+
+	// Remember the local file as read now, for the plan that follows (see localFileForPlan).
+	if !state.Source.IsNull() {
+		facts, err := r.files.facts(state.Source.ValueString())
+		if err != nil {
+			resp.Diagnostics.Append(recordSeenFile(ctx, resp.Private, "", nil)...)
+			return
+		}
+		resp.Diagnostics.Append(recordSeenFile(ctx, resp.Private, state.Source.ValueString(), &facts)...)
+	}
+}
+
+func (r *uploadResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan, state uploadResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := plan.Timeouts.Update(ctx, defaultUpdateTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	id := state.ID.ValueString()
+	in, diags := updateInput(ctx, plan, state)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	var file *datocms.UploadedFile
+	if plan.MD5.IsUnknown() || !plan.MD5.Equal(state.MD5) {
+		var err error
+		file, err = r.client.UploadFile(ctx, uploadFileInput(plan))
+		if err != nil {
+			resp.Diagnostics.Append(fileTransferError(plan.Source.ValueString(), err))
+			return
+		}
+		in.Path = &file.Path
+		in.ReplaceStrategy = plan.ReplaceStrategy.ValueString()
+		if !plan.Basename.IsNull() && !plan.Basename.IsUnknown() {
+			in.Basename = plan.Basename.ValueStringPointer() // otherwise DatoCMS names the upload after the new file
+		}
+	}
+
+	if in.IsEmpty() {
+		// Only Terraform-side arguments changed (source path, replace_strategy, timeouts): no API call.
+		resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+		return
+	}
+	up, err := r.client.UpdateUpload(ctx, id, in)
+	if err != nil {
+		resp.Diagnostics.Append(apiErrorDiagnostic("Error updating upload", fmt.Sprintf("Could not update upload %s (source %q): %s",
+			id, plan.Source.ValueString(), describeAPIError(err, timeout, "update")), err))
+		r.refreshAfterFailedUpdate(ctx, id, state, &resp.State, &resp.Diagnostics)
+		return
+	}
+	tflog.Debug(ctx, "updated upload", map[string]any{"upload_id": id, "file_replaced": file != nil})
+	r.saveApplied(ctx, up, plan, file, &resp.State, resp.Private, &resp.Diagnostics)
+}
+
+func (r *uploadResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state uploadResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := state.Timeouts.Delete(ctx, defaultDeleteTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	id := state.ID.ValueString()
+	if id == "" {
+		return // a create that failed before DatoCMS assigned anything
+	}
+	err := r.client.DeleteUpload(ctx, id)
+	if err != nil && !datocms.IsNotFound(err) {
+		resp.Diagnostics.AddError("Error deleting upload", fmt.Sprintf("Could not delete upload %s: %s", id, describeAPIError(err, timeout, "delete")))
+	}
+}

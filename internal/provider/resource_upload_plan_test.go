@@ -1,0 +1,446 @@
+package provider
+
+import (
+	"bytes"
+	"fmt"
+	"image"
+	"image/color"
+	"image/gif"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/compare"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/assetform/terraform-provider-datocms/internal/datocmstest"
+)
+
+func fileSize(t *testing.T, path string) float64 {
+	t.Helper()
+	info, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return float64(info.Size()) // plan JSON numbers decode as float64
+}
+
+func writeGIF(t *testing.T, path string) {
+	t.Helper()
+	img := image.NewPaletted(image.Rect(0, 0, 10, 6), []color.Color{color.White, color.Black})
+	var buf bytes.Buffer
+	if err := gif.Encode(&buf, img, nil); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, path, buf.Bytes())
+}
+
+// TestAccUpload_quietPlans pins what a reviewer sees: a metadata change plans no unknown
+// value, a rename marks unknown only what a rename changes, and a new file shows md5, size,
+// format and mime_type at plan time with only the values DatoCMS computes left unknown.
+func TestAccUpload_quietPlans(t *testing.T) {
+	t.Parallel()
+	srv := newTestServer(t)
+	src := writePNG(t, filepath.Join(t.TempDir(), "photo.png"), 1, 16, 16)
+	sameID := statecheck.CompareValue(compare.ValuesSame())
+	cfg := func(extra string) string {
+		return uploadConfig(srv, fmt.Sprintf("  source = %q\n%s", src, extra))
+	}
+	meta1 := "  author = \"Ann\"\n  tags = [\"a\"]\n  default_field_metadata = { en = { alt = \"one\" } }\n"
+	meta2 := "  author = \"Bob\"\n  tags = [\"a\", \"b\"]\n  default_field_metadata = { en = { alt = \"two\" } }\n"
+	renamed := meta2 + "  basename = \"renamed-photo\"\n"
+	var oldMD5 string
+	var oldSize float64
+
+	fileFacts := []string{"width", "height", "is_image", "blurhash", "thumbhash"}
+	newURL := []string{"url", "path", "filename"}
+
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checkNoUploads(srv),
+		Steps: []resource.TestStep{
+			{Config: cfg(meta1), ConfigStateChecks: []statecheck.StateCheck{sameID.AddStateValue(testResource, tfjsonpath.New("id"))}},
+			{
+				Config: cfg(meta2),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					expectChangedAttributes(testResource, "author", "tags", "default_field_metadata"),
+					expectUnknownAttributes(testResource),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{sameID.AddStateValue(testResource, tfjsonpath.New("id"))},
+			},
+			{
+				Config: cfg(renamed),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					expectChangedAttributes(testResource, append([]string{"basename"}, newURL...)...),
+					expectUnknownAttributes(testResource, newURL...),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{sameID.AddStateValue(testResource, tfjsonpath.New("id"))},
+			},
+			{
+				// New content, same format, basename configured: the name is kept.
+				PreConfig: func() {
+					oldMD5, oldSize = fileMD5(t, src), fileSize(t, src)
+					writePNG(t, src, 2, 40, 20)
+				},
+				Config: cfg(renamed),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					expectChangedAttributes(testResource, slices.Concat([]string{"md5", "size"}, newURL, fileFacts)...),
+					expectUnknownAttributes(testResource, slices.Concat(newURL, fileFacts)...),
+					lazyPlanCheck(func() plancheck.PlanCheck {
+						return expectAttributeChange(testResource, "md5", oldMD5, fileMD5(t, src))
+					}),
+					lazyPlanCheck(func() plancheck.PlanCheck {
+						return expectAttributeChange(testResource, "size", oldSize, fileSize(t, src))
+					}),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					sameID.AddStateValue(testResource, tfjsonpath.New("id")),
+					statecheck.ExpectKnownValue(testResource, tfjsonpath.New("basename"), knownvalue.StringExact("renamed-photo")),
+					statecheck.ExpectKnownValue(testResource, tfjsonpath.New("width"), knownvalue.Int64Exact(40)),
+				},
+			},
+			{
+				// New content of another format, basename left to DatoCMS: format and
+				// mime_type are shown at plan time, basename is unknown (it follows the file).
+				PreConfig: func() { writeGIF(t, src) },
+				Config:    cfg(meta2),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					expectChangedAttributes(testResource, slices.Concat([]string{"md5", "size", "format", "mime_type", "basename"}, newURL, fileFacts)...),
+					expectUnknownAttributes(testResource, slices.Concat([]string{"basename"}, newURL, fileFacts)...),
+					expectAttributeChange(testResource, "format", "png", "gif"),
+					expectAttributeChange(testResource, "mime_type", "image/png", "image/gif"),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					sameID.AddStateValue(testResource, tfjsonpath.New("id")),
+					statecheck.ExpectKnownValue(testResource, tfjsonpath.New("format"), knownvalue.StringExact("gif")),
+				},
+			},
+			{
+				// Values DatoCMS changes on its own (smart tags, antivirus) never cause a diff.
+				PreConfig: func() {
+					up, err := onlyUpload(srv)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if err := srv.EditUpload("", up.ID, func(u *datocmstest.Upload) { u.SmartTags = []string{"animal", "fox"} }); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config:   cfg(meta2),
+				PlanOnly: true,
+			},
+		},
+	})
+}
+
+// TestAccUpload_drift edits the upload as a person in the DatoCMS UI would, one attribute
+// at a time: the refresh shows the edit as a change, and apply puts the configuration back
+// in place, keeping the ID.
+func TestAccUpload_drift(t *testing.T) {
+	t.Parallel()
+	srv := newTestServer(t)
+	src := writePNG(t, filepath.Join(t.TempDir(), "drift.png"), 90, 12, 12)
+	colA := srv.CreateUploadCollection("", "A")
+	colB := srv.CreateUploadCollection("", "B")
+	config := uploadConfig(srv, fmt.Sprintf(`
+  source               = %q
+  basename             = "drift"
+  author               = "Ann"
+  copyright            = "ACME"
+  notes                = "keep"
+  tags                 = ["a"]
+  upload_collection_id = %q
+  default_field_metadata = {
+    en = { alt = "Fox", focal_point = { x = 0.5, y = 0.5 } }
+    it = { alt = "Volpe" }
+  }`, src, colA))
+	sameID := statecheck.CompareValue(compare.ValuesSame())
+	edit := func(change func(u *datocmstest.Upload)) func() {
+		return func() {
+			up, err := onlyUpload(srv)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := srv.EditUpload("", up.ID, change); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	str := func(s string) *string { return &s }
+	// repaired asserts that the server holds the configuration again.
+	repaired := remote(srv, func(up datocmstest.Upload) error {
+		switch {
+		case !strPtrEq(up.Author, "Ann"), !strPtrEq(up.Copyright, "ACME"), !strPtrEq(up.Notes, "keep"):
+			return fmt.Errorf("text attributes not repaired: %v %v %v", up.Author, up.Copyright, up.Notes)
+		case !slices.Equal(up.Tags, []string{"a"}):
+			return fmt.Errorf("tags not repaired: %v", up.Tags)
+		case up.Basename != "drift", !strPtrEq(up.UploadCollectionID, colA):
+			return fmt.Errorf("basename %q / collection %v not repaired", up.Basename, up.UploadCollectionID)
+		case !strPtrEq(up.Metadata["en"].Alt, "Fox"), !strPtrEq(up.Metadata["it"].Alt, "Volpe"), up.Metadata["it"].Title != nil:
+			return fmt.Errorf("metadata not repaired: %+v", up.Metadata)
+		case up.FocalPoint == nil || *up.FocalPoint != (datocmstest.FocalPoint{X: 0.5, Y: 0.5}):
+			return fmt.Errorf("focal point not repaired: %v", up.FocalPoint)
+		case up.MD5 != fileMD5(t, src):
+			return fmt.Errorf("file not repaired: md5 %s", up.MD5)
+		}
+		return nil
+	})
+	driftStep := func(name string, change func(u *datocmstest.Upload), changed ...string) resource.TestStep {
+		return resource.TestStep{
+			PreConfig: edit(change),
+			Config:    config,
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectResourceAction(testResource, plancheck.ResourceActionUpdate),
+				expectChangedAttributes(testResource, changed...),
+			}},
+			ConfigStateChecks: []statecheck.StateCheck{sameID.AddStateValue(testResource, tfjsonpath.New("id")), repaired},
+		}
+	}
+	var remoteMD5 string
+
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checkNoUploads(srv),
+		Steps: []resource.TestStep{
+			{Config: config, ConfigStateChecks: []statecheck.StateCheck{sameID.AddStateValue(testResource, tfjsonpath.New("id")), repaired}},
+			driftStep("author", func(u *datocmstest.Upload) { u.Author = str("Mallory") }, "author"),
+			driftStep("copyright", func(u *datocmstest.Upload) { u.Copyright = nil }, "copyright"),
+			driftStep("notes", func(u *datocmstest.Upload) { u.Notes = str("edited in the UI") }, "notes"),
+			driftStep("tags", func(u *datocmstest.Upload) { u.Tags = append(u.Tags, "added-in-ui") }, "tags"),
+			driftStep("one locale", func(u *datocmstest.Upload) {
+				it := u.Metadata["it"]
+				it.Title = str("Titolo")
+				u.Metadata["it"] = it
+			}, "default_field_metadata"),
+			driftStep("focal point", func(u *datocmstest.Upload) { u.FocalPoint = &datocmstest.FocalPoint{X: 0.1, Y: 0.9} }, "default_field_metadata"),
+			driftStep("renamed", func(u *datocmstest.Upload) { u.Basename = "renamed-in-ui" }, "basename", "url", "path", "filename"),
+			driftStep("collection", func(u *datocmstest.Upload) { u.UploadCollectionID = &colB }, "upload_collection_id"),
+			{
+				// The file replaced in the UI: the plan shows md5 going back to the local
+				// file's, and apply uploads the local file again.
+				PreConfig: func() {
+					up, err := onlyUpload(srv)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if err := srv.ReplaceFile("", up.ID, "other.txt", []byte("replaced in the DatoCMS UI")); err != nil {
+						t.Fatal(err)
+					}
+					replaced, _ := onlyUpload(srv)
+					remoteMD5 = replaced.MD5
+				},
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(testResource, plancheck.ResourceActionUpdate),
+					lazyPlanCheck(func() plancheck.PlanCheck {
+						return expectAttributeChange(testResource, "md5", remoteMD5, fileMD5(t, src))
+					}),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					sameID.AddStateValue(testResource, tfjsonpath.New("id")),
+					statecheck.ExpectKnownValue(testResource, tfjsonpath.New("md5"), knownvalue.StringExact(fileMD5(t, src))),
+					repaired,
+				},
+			},
+			{
+				PreConfig: func() {
+					up, err := onlyUpload(srv)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if err := srv.DeleteUpload("", up.ID); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(testResource, plancheck.ResourceActionCreate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{repaired},
+			},
+		},
+	})
+}
+
+// TestAccUpload_fileWrittenDuringApply: the source does not exist at plan time because an
+// earlier resource writes it during apply. md5 is unknown in the plan, apply uploads the
+// file, and the next plan is empty (terraform-plugin-testing checks that after apply).
+func TestAccUpload_fileWrittenDuringApply(t *testing.T) {
+	t.Parallel()
+	srv := newTestServer(t)
+	generated := filepath.Join(t.TempDir(), "generated", "report.txt")
+	config := providerBlock(srv, "") + fmt.Sprintf(`
+resource "terraform_data" "report" {
+  provisioner "local-exec" {
+    command = "mkdir -p %[1]s && printf 'generated during apply' > %[2]s"
+  }
+}
+
+resource "datocms_upload" "test" {
+  source     = %[3]q
+  depends_on = [terraform_data.report]
+}
+`, filepath.Dir(generated), generated, generated)
+
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checkNoUploads(srv),
+		Steps: []resource.TestStep{{
+			Config: config,
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectUnknownValue(testResource, tfjsonpath.New("md5")),
+					plancheck.ExpectUnknownValue(testResource, tfjsonpath.New("size")),
+				},
+				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+			},
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(testResource, tfjsonpath.New("md5"), knownvalue.StringFunc(func(v string) error {
+					if want := fileMD5(t, generated); v != want {
+						return fmt.Errorf("md5 %s, want the generated file's %s", v, want)
+					}
+					return nil
+				})),
+				statecheck.ExpectKnownValue(testResource, tfjsonpath.New("format"), knownvalue.StringExact("txt")),
+				remote(srv, func(up datocmstest.Upload) error {
+					got, err := srv.FileBytes("", up.ID)
+					if err != nil {
+						return err
+					}
+					if string(got) != "generated during apply" {
+						return fmt.Errorf("server holds %q", got)
+					}
+					return nil
+				}),
+			},
+		}},
+	})
+}
+
+// TestAccUpload_fileChangedBetweenPlanAndApply: the file changes after `terraform plan
+// -out` and before `terraform apply` of that plan. Apply stops with the provider's own
+// error naming the file, and nothing is uploaded.
+func TestAccUpload_fileChangedBetweenPlanAndApply(t *testing.T) {
+	t.Parallel()
+	srv := newTestServer(t)
+	src := writePNG(t, filepath.Join(t.TempDir(), "race.png"), 100, 8, 8)
+	config := uploadConfig(srv, fmt.Sprintf("  source = %q\n", src))
+	var before datocmstest.Upload
+
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checkNoUploads(srv),
+		Steps: []resource.TestStep{
+			{Config: config},
+			{
+				PreConfig: func() {
+					var err error
+					if before, err = onlyUpload(srv); err != nil {
+						t.Fatal(err)
+					}
+					writePNG(t, src, 101, 8, 8) // the change the plan shows
+				},
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(testResource, plancheck.ResourceActionUpdate),
+					planSideEffect(func() error {
+						writePNG(t, src, 102, 9, 9) // a further change after the plan was saved
+						srv.ResetRequests()
+						return nil
+					}),
+				}},
+				ExpectError: wrappedError(`Source file changed since the plan was made.*race\.png.*Nothing was uploaded`),
+			},
+			{
+				// Nothing reached DatoCMS: same file, no upload written.
+				PreConfig: func() {
+					after, err := onlyUpload(srv)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if after.MD5 != before.MD5 || after.Path != before.Path {
+						t.Fatalf("the upload changed: md5 %s -> %s, path %s -> %s", before.MD5, after.MD5, before.Path, after.Path)
+					}
+					for _, r := range srv.Requests() {
+						if r.Kind == "cma" && r.Method == "PUT" && strings.HasPrefix(r.Path, "/uploads/") {
+							t.Fatalf("apply sent %s %s", r.Method, r.Path)
+						}
+					}
+				},
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(testResource, plancheck.ResourceActionUpdate),
+				}},
+			},
+		},
+	})
+}
+
+// TestAccUpload_unchangedMakesNoWrites: with nothing changed, a plan of N uploads reads
+// each once and writes nothing, and the apply that follows makes no API call.
+func TestAccUpload_unchangedMakesNoWrites(t *testing.T) {
+	t.Parallel()
+	srv := newTestServer(t)
+	dir := t.TempDir()
+	const n = 3
+	config := providerBlock(srv, "")
+	for i := range n {
+		src := writePNG(t, filepath.Join(dir, fmt.Sprintf("f%d.png", i)), uint8(110+i), 8, 8)
+		config += fmt.Sprintf(`
+resource "datocms_upload" "u%d" {
+  source = %q
+  tags   = ["t%d"]
+  default_field_metadata = { en = { alt = "alt %d", focal_point = { x = 0.5, y = 0.5 } } }
+}
+`, i, src, i, i)
+	}
+	countCalls := func() (reads, others int) {
+		for _, r := range srv.Requests() {
+			switch {
+			case r.Kind != "cma":
+				others++
+			case r.Method == "GET" && regexp.MustCompile(`^/uploads/[^/]+$`).MatchString(r.Path):
+				reads++
+			default:
+				others++
+			}
+		}
+		return reads, others
+	}
+
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checkNoUploads(srv),
+		Steps: []resource.TestStep{
+			{Config: config},
+			{
+				PreConfig: srv.ResetRequests,
+				Config:    config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectEmptyPlan(),
+					planSideEffect(func() error {
+						// The plan (with its refresh) is done: n reads, nothing else.
+						if reads, others := countCalls(); reads > n || others != 0 {
+							return fmt.Errorf("plan of %d unchanged uploads made %d reads and %d other calls", n, reads, others)
+						}
+						srv.ResetRequests()
+						return nil
+					}),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{serverCheck(func() error {
+					if w := srv.WriteCount(); w != 0 {
+						return fmt.Errorf("apply of an unchanged configuration made %d write calls", w)
+					}
+					return nil
+				})},
+			},
+		},
+	})
+}

@@ -1,0 +1,200 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/assetform/terraform-provider-datocms/internal/datocms"
+)
+
+// failureCheckTimeout bounds the read that looks for an upload after a failed create. It runs
+// on a fresh context because the operation's own context may have timed out already.
+const failureCheckTimeout = 30 * time.Second
+
+// uploadFileInput describes the transfer of the planned source file; the client checks the
+// bytes it streams against the planned md5 and size.
+func uploadFileInput(plan uploadResourceModel) datocms.UploadFileInput {
+	in := datocms.UploadFileInput{
+		LocalPath:          plan.Source.ValueString(),
+		Filename:           uploadFilename(plan),
+		ExpectedSize:       -1,
+		UploadCollectionID: plan.UploadCollectionID.ValueStringPointer(),
+	}
+	if !plan.MD5.IsUnknown() && !plan.MD5.IsNull() {
+		in.ExpectedMD5 = plan.MD5.ValueString()
+	}
+	if !plan.Size.IsUnknown() && !plan.Size.IsNull() {
+		in.ExpectedSize = plan.Size.ValueInt64()
+	}
+	return in
+}
+
+// saveApplied writes the state after a successful create or update and checks that DatoCMS
+// holds exactly the bytes that were uploaded.
+func (r *uploadResource) saveApplied(ctx context.Context, up *datocms.Upload, plan uploadResourceModel, file *datocms.UploadedFile,
+	state *tfsdk.State, private privateSetter, diags *diag.Diagnostics,
+) {
+	newState, d := modelFromAPI(ctx, up, plan)
+	diags.Append(d...)
+	if file != nil && up.MD5 != file.MD5 {
+		diags.AddAttributeError(path.Root("md5"), "DatoCMS stored a different file",
+			fmt.Sprintf("Upload %s reports md5 %s, but the file uploaded from %q has md5 %s. The upload is kept in state as DatoCMS "+
+				"reports it; the next plan shows the difference.", up.ID, up.MD5, plan.Source.ValueString(), file.MD5))
+	}
+	keepPredictedFormat(&newState, plan, diags)
+	diags.Append(state.Set(ctx, newState)...)
+	// The local file record belongs to a refresh; after a write the next refresh makes a new one.
+	diags.Append(recordSeenFile(ctx, private, "", nil)...)
+}
+
+// keepPredictedFormat keeps the format and mime_type the plan predicted from the file when
+// DatoCMS reports other values, and warns: Terraform rejects a result that contradicts a
+// known planned value, which would fail an apply whose upload succeeded. The next refresh
+// records DatoCMS's values without showing a change.
+func keepPredictedFormat(newState *uploadResourceModel, plan uploadResourceModel, diags *diag.Diagnostics) {
+	for _, p := range []struct {
+		name         string
+		planned, got types.String
+		keep         *types.String
+	}{
+		{"format", plan.Format, newState.Format, &newState.Format},
+		{"mime_type", plan.MimeType, newState.MimeType, &newState.MimeType},
+	} {
+		if p.planned.IsUnknown() || p.planned.IsNull() || p.planned.Equal(p.got) {
+			continue
+		}
+		diags.AddAttributeWarning(path.Root(p.name), "DatoCMS reported another "+p.name,
+			fmt.Sprintf("The plan predicted %s = %q from the file, but DatoCMS reports %s. The state keeps the planned value "+
+				"until the next refresh. Please report this to the provider's maintainers.", p.name, p.planned.ValueString(), p.got.String()))
+		*p.keep = p.planned
+	}
+}
+
+// keepFailedCreate makes sure an upload that DatoCMS created, or may still be creating, is
+// tracked in state. The upload ID was chosen by the provider, so it can be looked up even
+// when the create's job failed or timed out. A state saved with an error is marked tainted.
+func (r *uploadResource) keepFailedCreate(ctx context.Context, id string, plan uploadResourceModel, timeout time.Duration, err error,
+	state *tfsdk.State, diags *diag.Diagnostics,
+) {
+	source := plan.Source.ValueString()
+	checkCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), failureCheckTimeout)
+	defer cancel()
+	up, getErr := r.client.GetUpload(checkCtx, id)
+	switch {
+	case getErr == nil:
+		r.saveWithError(ctx, up, plan, state, diags, "Error creating upload",
+			fmt.Sprintf("DatoCMS created upload %s from %q, but reported: %s. The upload is kept in state and marked tainted, "+
+				"so it is never orphaned; the next apply replaces it.", id, source, describeAPIError(err, timeout, "create")))
+	case datocms.IsNotFound(getErr) && !mayStillComplete(err):
+		diags.Append(apiErrorDiagnostic("Error creating upload",
+			fmt.Sprintf("Could not create an upload from %q: %s", source, describeAPIError(err, timeout, "create")), err))
+	default:
+		pending := plan
+		pending.ID = types.StringValue(id)
+		pending.nullUnknowns()
+		diags.Append(state.Set(ctx, pending)...)
+		summary := "Error creating upload"
+		if errors.Is(err, context.DeadlineExceeded) {
+			summary = "Timed out creating upload"
+		}
+		diags.AddError(summary, fmt.Sprintf("DatoCMS had not finished creating upload %s from %q: %s. "+
+			"The upload ID is kept in state and marked tainted so the upload is never orphaned: the next plan checks whether "+
+			"DatoCMS finished it (and replaces it) or not (and creates it again). For large files, raise timeouts.create.",
+			id, source, describeAPIError(err, timeout, "create")))
+	}
+}
+
+// mayStillComplete reports whether a failed create may yet produce an upload: it timed out,
+// or the API's answer was lost. A rejection or a failed job means nothing was created.
+func mayStillComplete(err error) bool {
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		return true
+	}
+	var apiErr *datocms.APIError
+	if !errors.As(err, &apiErr) {
+		return true // the request may have reached DatoCMS before the connection failed
+	}
+	return apiErr.JobID == "" && apiErr.Status >= 500
+}
+
+func (r *uploadResource) saveWithError(ctx context.Context, up *datocms.Upload, plan uploadResourceModel, state *tfsdk.State,
+	diags *diag.Diagnostics, summary, detail string,
+) {
+	newState, d := modelFromAPI(ctx, up, plan)
+	diags.Append(d...)
+	diags.Append(state.Set(ctx, newState)...)
+	diags.AddError(summary, detail)
+}
+
+// refreshAfterFailedUpdate records what DatoCMS holds after a failed update, since part of
+// it may have been applied; when even that read fails, the prior state stays.
+func (r *uploadResource) refreshAfterFailedUpdate(ctx context.Context, id string, prior uploadResourceModel, state *tfsdk.State, diags *diag.Diagnostics) {
+	checkCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), failureCheckTimeout)
+	defer cancel()
+	up, err := r.client.GetUpload(checkCtx, id)
+	if err != nil {
+		return
+	}
+	newState, d := modelFromAPI(checkCtx, up, prior)
+	diags.Append(d...)
+	diags.Append(state.Set(ctx, newState)...)
+}
+
+// fileTransferError explains a failed transfer of the source file.
+func fileTransferError(source string, err error) diag.Diagnostic {
+	var changed *datocms.FileChangedError
+	switch {
+	case errors.As(err, &changed):
+		return diag.NewAttributeErrorDiagnostic(path.Root("source"), "Source file changed since the plan was made",
+			fmt.Sprintf("%s. Nothing was uploaded. Run terraform plan again to review the new content.", changed.Error()))
+	case errors.Is(err, fs.ErrNotExist):
+		return diag.NewAttributeErrorDiagnostic(path.Root("source"), "Source file not found",
+			fmt.Sprintf("%q does not exist. Create it (or fix source) and apply again.", source))
+	case errors.Is(err, context.DeadlineExceeded):
+		return diag.NewAttributeErrorDiagnostic(path.Root("source"), "Timed out uploading file",
+			fmt.Sprintf("Uploading %q did not finish in time: %s. For large files, raise the timeouts.", source, err))
+	default:
+		return diag.NewAttributeErrorDiagnostic(path.Root("source"), "Error uploading file", fmt.Sprintf("Could not upload %q: %s", source, err))
+	}
+}
+
+// describeAPIError adds the operation's timeout to a deadline error, which otherwise does
+// not say which limit was reached.
+func describeAPIError(err error, timeout time.Duration, op string) string {
+	if errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Sprintf("%s (the %s timeout of %s ran out; see the timeouts block)", err, op, timeout)
+	}
+	return err.Error()
+}
+
+// apiFieldAttributes maps the API's details.field to the attribute a user can fix.
+var apiFieldAttributes = map[string]string{
+	"path":                   "source",
+	"basename":               "basename",
+	"author":                 "author",
+	"copyright":              "copyright",
+	"notes":                  "notes",
+	"tags":                   "tags",
+	"default_field_metadata": "default_field_metadata",
+	"upload_collection":      "upload_collection_id",
+	"replace_strategy":       "replace_strategy",
+}
+
+// apiErrorDiagnostic points the diagnostic at the attribute the API blamed, if any.
+func apiErrorDiagnostic(summary, detail string, err error) diag.Diagnostic {
+	var apiErr *datocms.APIError
+	if errors.As(err, &apiErr) {
+		if attr, ok := apiFieldAttributes[apiErr.Field()]; ok {
+			return diag.NewAttributeErrorDiagnostic(path.Root(attr), summary, detail)
+		}
+	}
+	return diag.NewErrorDiagnostic(summary, detail)
+}

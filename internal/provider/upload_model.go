@@ -1,0 +1,141 @@
+package provider
+
+import (
+	"context"
+	"path/filepath"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/assetform/terraform-provider-datocms/internal/datocms"
+)
+
+// modelFromAPI maps an upload returned by DatoCMS onto the model. prior (the plan or the
+// previous state) supplies what the API does not know: source, replace_strategy, timeouts,
+// and how empty metadata and the focal point are represented.
+func modelFromAPI(ctx context.Context, up *datocms.Upload, prior uploadResourceModel) (uploadResourceModel, diag.Diagnostics) {
+	m := prior
+	m.ID = types.StringValue(up.ID)
+	m.MD5 = types.StringValue(up.MD5)
+	m.Size = types.Int64Value(up.Size)
+	m.Format = types.StringPointerValue(up.Format)
+	m.MimeType = types.StringPointerValue(up.MimeType)
+	m.URL = types.StringValue(up.URL)
+	m.Path = types.StringValue(up.Path)
+	m.Filename = types.StringValue(up.Filename)
+	m.Width = types.Int64PointerValue(up.Width)
+	m.Height = types.Int64PointerValue(up.Height)
+	m.IsImage = types.BoolValue(up.IsImage)
+	m.Blurhash = types.StringPointerValue(up.Blurhash)
+	m.Thumbhash = types.StringPointerValue(up.Thumbhash)
+	m.CreatedAt = types.StringValue(up.CreatedAt)
+	m.Basename = types.StringValue(up.Basename)
+	m.Author = types.StringPointerValue(nonEmpty(up.Author))
+	m.Copyright = types.StringPointerValue(nonEmpty(up.Copyright))
+	m.Notes = types.StringPointerValue(nonEmpty(up.Notes))
+	m.UploadCollectionID = types.StringPointerValue(up.UploadCollectionID)
+	if m.ReplaceStrategy.IsNull() || m.ReplaceStrategy.IsUnknown() {
+		m.ReplaceStrategy = types.StringValue(replaceStrategyCreateNewURL)
+	}
+
+	var diags diag.Diagnostics
+	tags, d := types.SetValueFrom(ctx, types.StringType, up.Tags)
+	diags.Append(d...)
+	m.Tags = tags
+	dfm, d := metadataFromAPI(ctx, up.DefaultFieldMetadata, prior.DefaultFieldMetadata)
+	diags.Append(d...)
+	m.DefaultFieldMetadata = dfm
+	return m, diags
+}
+
+// createInput is the body of POST /uploads for a plan; path is the uploaded file.
+func createInput(ctx context.Context, plan uploadResourceModel, path string) (datocms.CreateUploadInput, diag.Diagnostics) {
+	in := datocms.CreateUploadInput{
+		ID:                 datocms.NewUploadID(), // client-generated so a failed create can still be found (API §1.3)
+		Path:               path,
+		Author:             plan.Author.ValueStringPointer(),
+		Copyright:          plan.Copyright.ValueStringPointer(),
+		Notes:              plan.Notes.ValueStringPointer(),
+		UploadCollectionID: plan.UploadCollectionID.ValueStringPointer(),
+	}
+	var diags diag.Diagnostics
+	in.Tags = make([]string, 0, len(plan.Tags.Elements()))
+	diags.Append(plan.Tags.ElementsAs(ctx, &in.Tags, false)...)
+	if !plan.DefaultFieldMetadata.IsNull() {
+		dfm, d := metadataToAPI(ctx, plan.DefaultFieldMetadata)
+		diags.Append(d...)
+		in.DefaultFieldMetadata = dfm
+	}
+	return in, diags
+}
+
+// updateInput is the patch that takes the upload from state to plan: only what changed,
+// with null clearing a value, so one PUT carries every change (design §3).
+func updateInput(ctx context.Context, plan, state uploadResourceModel) (datocms.UpdateUploadInput, diag.Diagnostics) {
+	var (
+		in    datocms.UpdateUploadInput
+		diags diag.Diagnostics
+	)
+	if !plan.Author.Equal(state.Author) {
+		in.Author = patchString(plan.Author)
+	}
+	if !plan.Copyright.Equal(state.Copyright) {
+		in.Copyright = patchString(plan.Copyright)
+	}
+	if !plan.Notes.Equal(state.Notes) {
+		in.Notes = patchString(plan.Notes)
+	}
+	if !plan.UploadCollectionID.Equal(state.UploadCollectionID) {
+		in.UploadCollectionID = patchString(plan.UploadCollectionID)
+	}
+	if !plan.Basename.IsUnknown() && !plan.Basename.Equal(state.Basename) {
+		in.Basename = plan.Basename.ValueStringPointer()
+	}
+	if !plan.Tags.Equal(state.Tags) {
+		tags := make([]string, 0, len(plan.Tags.Elements()))
+		diags.Append(plan.Tags.ElementsAs(ctx, &tags, false)...)
+		in.Tags = &tags
+	}
+	if !plan.DefaultFieldMetadata.Equal(state.DefaultFieldMetadata) {
+		dfm, d := metadataToAPI(ctx, plan.DefaultFieldMetadata)
+		diags.Append(d...)
+		in.DefaultFieldMetadata = dfm
+	}
+	return in, diags
+}
+
+func patchString(v types.String) datocms.Field[string] {
+	if v.IsNull() {
+		return datocms.Null[string]()
+	}
+	return datocms.Set(v.ValueString())
+}
+
+// uploadFilename is the name given to DatoCMS for a new file. DatoCMS derives basename and
+// filename from it, so a configured basename is used to keep the name the user chose.
+func uploadFilename(plan uploadResourceModel) string {
+	source := plan.Source.ValueString()
+	if plan.Basename.IsNull() || plan.Basename.IsUnknown() {
+		return filepath.Base(source)
+	}
+	return plan.Basename.ValueString() + filepath.Ext(source)
+}
+
+// nullUnknowns replaces the values still unknown in a plan by null, so that a partial
+// state can be saved after a failed create (state may not hold unknown values).
+func (m *uploadResourceModel) nullUnknowns() {
+	for _, s := range []*types.String{&m.ID, &m.MD5, &m.Format, &m.MimeType, &m.URL, &m.Path, &m.Filename,
+		&m.Blurhash, &m.Thumbhash, &m.CreatedAt, &m.Basename} {
+		if s.IsUnknown() {
+			*s = types.StringNull()
+		}
+	}
+	for _, i := range []*types.Int64{&m.Size, &m.Width, &m.Height} {
+		if i.IsUnknown() {
+			*i = types.Int64Null()
+		}
+	}
+	if m.IsImage.IsUnknown() {
+		m.IsImage = types.BoolNull()
+	}
+}

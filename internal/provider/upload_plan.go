@@ -1,0 +1,244 @@
+package provider
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+)
+
+// ValidateConfig checks what spans several attributes; single-attribute rules live in the schema.
+func (r *uploadResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var config uploadResourceModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	locales, diags := metadataLocales(ctx, config.DefaultFieldMetadata)
+	resp.Diagnostics.Append(diags...)
+	for _, loc := range sortedKeys(locales) {
+		if setsNothing(locales[loc]) {
+			resp.Diagnostics.AddAttributeError(path.Root("default_field_metadata").AtMapKey(loc), "Empty locale in default_field_metadata",
+				fmt.Sprintf("Locale %q sets nothing. Set at least one of alt, title, custom_data or focal_point, or remove the locale.", loc))
+		}
+	}
+	if _, err := sharedFocalPoint(locales); err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("default_field_metadata"), "Conflicting focal points", err.Error())
+	}
+
+	if !config.Tags.IsUnknown() && !config.Tags.IsNull() {
+		seen := map[string]string{}
+		for _, v := range config.Tags.Elements() {
+			tag, ok := v.(types.String)
+			if !ok || tag.IsUnknown() || tag.IsNull() {
+				continue
+			}
+			folded := strings.ToLower(tag.ValueString())
+			if other, dup := seen[folded]; dup {
+				resp.Diagnostics.AddAttributeError(path.Root("tags"), "Duplicate tags",
+					fmt.Sprintf("Tags %q and %q differ only in letter case. DatoCMS may store them as one tag, which would show "+
+						"as a change on every plan; keep one of them.", other, tag.ValueString()))
+				continue
+			}
+			seen[folded] = tag.ValueString()
+		}
+	}
+}
+
+// setsNothing reports whether a locale entry is known to hold no value at all.
+func setsNothing(lm localeMetadataModel) bool {
+	if lm.Alt.IsUnknown() || lm.Title.IsUnknown() || lm.CustomData.IsUnknown() {
+		return false
+	}
+	return lm.Alt.IsNull() && lm.Title.IsNull() && len(lm.CustomData.Elements()) == 0 && lm.FocalPoint == nil
+}
+
+// ModifyPlan plans the file: it hashes the local source (streaming) so the plan shows
+// md5 and size changing, and marks unknown only the values DatoCMS computes from what
+// actually changes. Metadata-only changes therefore plan with no unknown values.
+func (r *uploadResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() { // destroy
+		return
+	}
+	var config, plan uploadResourceModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	var state *uploadResourceModel
+	if !req.State.Raw.IsNull() {
+		state = &uploadResourceModel{}
+		resp.Diagnostics.Append(req.State.Get(ctx, state)...)
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	local := r.localFileForPlan(ctx, config.Source, req.Private, &resp.Diagnostics)
+	planComputed(&plan, config, state, local)
+
+	if state != nil && local != nil && plan.ReplaceStrategy.ValueString() == replaceStrategyKeepURL &&
+		local.MD5 != state.MD5.ValueString() && local.Format != "" && !state.Format.IsNull() && local.Format != state.Format.ValueString() {
+		resp.Diagnostics.AddAttributeError(path.Root("replace_strategy"), "keep_url needs a file of the same format",
+			fmt.Sprintf("The new content of %q is %s but the upload holds %s. DatoCMS can keep the URL only when the format "+
+				"stays the same: set replace_strategy = %q, or convert the file.",
+				config.Source.ValueString(), local.Format, state.Format.ValueString(), replaceStrategyCreateNewURL))
+	}
+
+	if state == nil || !plan.DefaultFieldMetadata.Equal(state.DefaultFieldMetadata) {
+		r.checkLocalesExist(ctx, plan.DefaultFieldMetadata, &resp.Diagnostics)
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(resp.Plan.Set(ctx, plan)...)
+}
+
+// localFileForPlan returns the facts to plan the source file with, or nil while they cannot
+// be known: an unknown path, or a file another resource writes during apply.
+//
+// Terraform plans every resource again at apply time and fails with "Provider produced
+// inconsistent final plan" if md5 then differs from the saved plan. To answer a file that
+// changed between plan and apply in our own words, Read records the file it saw in private
+// state; when the file has changed since that refresh, the plan keeps the recorded facts and
+// warns, and the upload (which checks the bytes against the planned md5) stops with an error
+// that says the file changed since the plan was made. Nothing is uploaded.
+func (r *uploadResource) localFileForPlan(ctx context.Context, source types.String, private privateGetter, diags *diag.Diagnostics) *fileFacts {
+	if source.IsUnknown() || source.IsNull() {
+		return nil
+	}
+	name := source.ValueString()
+	facts, err := r.files.facts(name)
+	if errors.Is(err, errSourceMissing) {
+		return nil
+	}
+	if err != nil {
+		diags.AddAttributeError(path.Root("source"), "Unusable source file", err.Error())
+		return nil
+	}
+	if seen := readSeenFile(ctx, private); seen != nil && seen.Source == name &&
+		!seen.Facts.sameFileVersion(facts) && seen.Facts.MD5 != facts.MD5 {
+		diags.AddAttributeWarning(path.Root("source"), "Source file changed after the last refresh",
+			fmt.Sprintf("%q changed after Terraform last read it (md5 %s then, %s now). This plan keeps the content read "+
+				"at refresh; if a saved plan is being applied, the upload stops before anything is stored. "+
+				"Run terraform plan again to upload the new content.", name, seen.Facts.MD5, facts.MD5))
+		return &seen.Facts
+	}
+	return &facts
+}
+
+// planComputed sets every computed attribute of the plan: known from the local file or the
+// prior state where the change cannot affect it, unknown only where DatoCMS will compute it.
+func planComputed(plan *uploadResourceModel, config uploadResourceModel, state *uploadResourceModel, local *fileFacts) {
+	if state != nil {
+		plan.ID, plan.CreatedAt = state.ID, state.CreatedAt
+		plan.Size, plan.Format, plan.MimeType = state.Size, state.Format, state.MimeType
+		plan.URL, plan.Path, plan.Filename = state.URL, state.Path, state.Filename
+		plan.Width, plan.Height, plan.IsImage = state.Width, state.Height, state.IsImage
+		plan.Blurhash, plan.Thumbhash = state.Blurhash, state.Thumbhash
+		if config.Basename.IsNull() {
+			plan.Basename = state.Basename
+		}
+	}
+
+	plan.MD5 = types.StringUnknown()
+	if local != nil {
+		plan.MD5 = types.StringValue(local.MD5)
+	}
+	fileChanged := state == nil || local == nil || local.MD5 != state.MD5.ValueString()
+	if fileChanged {
+		plan.Size, plan.Format, plan.MimeType = types.Int64Unknown(), types.StringUnknown(), types.StringUnknown()
+		if local != nil {
+			plan.Size = types.Int64Value(local.Size)
+			if local.Format != "" {
+				plan.Format, plan.MimeType = types.StringValue(local.Format), types.StringValue(local.MimeType)
+			}
+		}
+		plan.Width, plan.Height, plan.IsImage = types.Int64Unknown(), types.Int64Unknown(), types.BoolUnknown()
+		plan.Blurhash, plan.Thumbhash = types.StringUnknown(), types.StringUnknown()
+	}
+
+	if state == nil {
+		return // id, url, path and the rest are unknown until DatoCMS creates the upload
+	}
+	keepURL := plan.ReplaceStrategy.ValueString() == replaceStrategyKeepURL
+	newFileURL := fileChanged && !keepURL
+	renamed := !config.Basename.IsNull() && !config.Basename.Equal(state.Basename)
+	if newFileURL || renamed {
+		plan.URL, plan.Path, plan.Filename = types.StringUnknown(), types.StringUnknown(), types.StringUnknown()
+	}
+	if newFileURL && config.Basename.IsNull() {
+		plan.Basename = types.StringUnknown() // DatoCMS names the upload after the new file
+	}
+}
+
+// checkLocalesExist fails the plan when default_field_metadata names a locale the
+// environment does not have: DatoCMS would reject the write at apply.
+func (r *uploadResource) checkLocalesExist(ctx context.Context, m types.Map, diags *diag.Diagnostics) {
+	if r.client == nil || m.IsNull() || m.IsUnknown() || len(m.Elements()) == 0 {
+		return
+	}
+	site, err := r.client.Site(ctx)
+	if err != nil {
+		diags.AddError("Error reading the DatoCMS project", "Could not read the environment's locales to check default_field_metadata: "+err.Error())
+		return
+	}
+	for _, loc := range sortedKeys(m.Elements()) {
+		if !slices.Contains(site.Locales, loc) {
+			diags.AddAttributeError(path.Root("default_field_metadata").AtMapKey(loc), "Unknown locale",
+				fmt.Sprintf("Locale %q is not one of the environment's locales (%s). Add it to the DatoCMS project, or remove it here.",
+					loc, strings.Join(site.Locales, ", ")))
+		}
+	}
+}
+
+// seenFile is the private-state record of the local file as the provider last read it.
+type seenFile struct {
+	Source string    `json:"source"`
+	Facts  fileFacts `json:"facts"`
+}
+
+const seenFileKey = "seen_file"
+
+type privateGetter interface {
+	GetKey(ctx context.Context, key string) ([]byte, diag.Diagnostics)
+}
+
+type privateSetter interface {
+	SetKey(ctx context.Context, key string, value []byte) diag.Diagnostics
+}
+
+func readSeenFile(ctx context.Context, private privateGetter) *seenFile {
+	if private == nil {
+		return nil
+	}
+	raw, diags := private.GetKey(ctx, seenFileKey)
+	if diags.HasError() || len(raw) == 0 {
+		return nil
+	}
+	var seen seenFile
+	if json.Unmarshal(raw, &seen) != nil {
+		return nil
+	}
+	return &seen
+}
+
+// recordSeenFile stores (or, with nil facts, forgets) the file the provider last read.
+func recordSeenFile(ctx context.Context, private privateSetter, source string, facts *fileFacts) diag.Diagnostics {
+	if facts == nil {
+		return private.SetKey(ctx, seenFileKey, nil)
+	}
+	raw, err := json.Marshal(seenFile{Source: source, Facts: *facts})
+	if err != nil {
+		var diags diag.Diagnostics
+		diags.AddError("Error recording the source file", err.Error())
+		return diags
+	}
+	return private.SetKey(ctx, seenFileKey, raw)
+}

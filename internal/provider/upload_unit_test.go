@@ -1,0 +1,246 @@
+package provider
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/assetform/terraform-provider-datocms/internal/datocms"
+)
+
+func ptr[T any](v T) *T { return &v }
+
+func TestPredictFormat(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		head    string
+		ext     string
+		format  string
+		mime    string
+		comment string
+	}{
+		{"\x89PNG\r\n\x1a\n....", ".jpg", "png", "image/png", "the signature wins over a misleading extension"},
+		{"\xFF\xD8\xFF\xE0", ".jpeg", "jpg", "image/jpeg", "DatoCMS calls JPEG files jpg"},
+		{"GIF89a", ".gif", "gif", "image/gif", ""},
+		{"hello", ".TXT", "txt", "text/plain", "extensions are case-insensitive"},
+		{"%PDF-1.7", ".pdf", "pdf", "application/pdf", ""},
+		{"<svg>", ".svg", "", "", "not predicted: left unknown in the plan"},
+		{"\x00\x01", "", "", "", "no extension, no signature"},
+	} {
+		format, mime := predictFormat([]byte(tc.head), tc.ext)
+		if format != tc.format || mime != tc.mime {
+			t.Errorf("predictFormat(%q, %q) = %q, %q; want %q, %q (%s)", tc.head, tc.ext, format, mime, tc.format, tc.mime, tc.comment)
+		}
+	}
+}
+
+func TestLocalFiles(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	name := filepath.Join(dir, "a.txt")
+	writeFile(t, name, []byte("hello"))
+	files := newLocalFiles()
+
+	f1, err := files.facts(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f1.MD5 != "5d41402abc4b2a76b9719d911017c592" || f1.Size != 5 || f1.Format != "txt" {
+		t.Fatalf("facts = %+v", f1)
+	}
+
+	// A new version (new size and mtime) is hashed again, not served from the cache.
+	writeFile(t, name, []byte("hello, world"))
+	later := time.Now().Add(time.Minute)
+	if err := os.Chtimes(name, later, later); err != nil {
+		t.Fatal(err)
+	}
+	f2, err := files.facts(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f2.MD5 == f1.MD5 || f2.Size != 12 {
+		t.Fatalf("changed file not rehashed: %+v", f2)
+	}
+
+	if _, err := files.facts(filepath.Join(dir, "missing.txt")); err != errSourceMissing {
+		t.Errorf("missing file: err = %v, want errSourceMissing", err)
+	}
+	if _, err := files.facts(dir); err == nil {
+		t.Errorf("a directory was accepted as source")
+	}
+}
+
+func focal(x, y float64) *focalPointModel {
+	return &focalPointModel{X: types.Float64Value(x), Y: types.Float64Value(y)}
+}
+
+func metadataValue(t *testing.T, locales map[string]localeMetadataModel) types.Map {
+	t.Helper()
+	v, diags := types.MapValueFrom(context.Background(), localeMetadataType, locales)
+	if diags.HasError() {
+		t.Fatal(diags)
+	}
+	return v
+}
+
+func locale(alt string, fp *focalPointModel) localeMetadataModel {
+	a := types.StringNull()
+	if alt != "" {
+		a = types.StringValue(alt)
+	}
+	return localeMetadataModel{Alt: a, Title: types.StringNull(), CustomData: types.MapNull(types.StringType), FocalPoint: fp}
+}
+
+func TestMetadataFromAPI(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	remote := datocms.FieldMetadata{
+		Locales: map[string]datocms.LocaleMetadata{
+			"en": {Alt: ptr("Fox")},
+			"it": {Alt: nil, Title: ptr(""), CustomData: map[string]any{}}, // only blanks: left out
+			"de": {CustomData: map[string]any{"n": 3.0, "s": "x"}},
+		},
+		FocalPoint: &datocms.FocalPoint{X: 0.2, Y: 0.4},
+	}
+	for name, tc := range map[string]struct {
+		prior types.Map
+		want  map[string]localeMetadataModel
+	}{
+		"focal point stays on the locales that configure it": {
+			prior: metadataValue(t, map[string]localeMetadataModel{"en": locale("Fox", nil), "it": locale("", focal(0.9, 0.9))}),
+			want: map[string]localeMetadataModel{
+				"en": locale("Fox", nil),
+				"it": locale("", focal(0.2, 0.4)),
+				"de": {Alt: types.StringNull(), Title: types.StringNull(), CustomData: types.MapValueMust(types.StringType,
+					map[string]attr.Value{"n": types.StringValue("3"), "s": types.StringValue("x")})},
+			},
+		},
+		"after an import the focal point goes to the first locale": {
+			prior: types.MapNull(localeMetadataType),
+			want: map[string]localeMetadataModel{
+				"de": {Alt: types.StringNull(), Title: types.StringNull(), CustomData: types.MapValueMust(types.StringType,
+					map[string]attr.Value{"n": types.StringValue("3"), "s": types.StringValue("x")}), FocalPoint: focal(0.2, 0.4)},
+				"en": locale("Fox", nil),
+			},
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			got, diags := metadataFromAPI(ctx, remote, tc.prior)
+			if diags.HasError() {
+				t.Fatal(diags)
+			}
+			want := metadataValue(t, tc.want)
+			if !got.Equal(want) {
+				t.Errorf("metadataFromAPI:\n got %s\nwant %s", got, want)
+			}
+		})
+	}
+
+	t.Run("nothing remote keeps the prior empty representation", func(t *testing.T) {
+		empty := types.MapValueMust(localeMetadataType, map[string]attr.Value{})
+		got, _ := metadataFromAPI(ctx, datocms.FieldMetadata{}, empty)
+		if !got.Equal(empty) {
+			t.Errorf("got %s, want {}", got)
+		}
+		got, _ = metadataFromAPI(ctx, datocms.FieldMetadata{}, types.MapNull(localeMetadataType))
+		if !got.IsNull() {
+			t.Errorf("got %s, want null", got)
+		}
+	})
+}
+
+func TestSharedFocalPoint(t *testing.T) {
+	t.Parallel()
+	fp, err := sharedFocalPoint(map[string]localeMetadataModel{"en": locale("", focal(0.1, 0.2)), "it": locale("x", nil), "de": locale("", focal(0.1, 0.2))})
+	if err != nil || fp == nil || *fp != (datocms.FocalPoint{X: 0.1, Y: 0.2}) {
+		t.Fatalf("agreeing locales: %v, %v", fp, err)
+	}
+	_, err = sharedFocalPoint(map[string]localeMetadataModel{"en": locale("", focal(0.1, 0.2)), "it": locale("", focal(0.3, 0.2))})
+	if err == nil || !containsAll(err.Error(), `"en"`, `"it"`, "one focal point per asset") {
+		t.Fatalf("conflict error = %v", err)
+	}
+}
+
+func containsAll(s string, parts ...string) bool {
+	for _, p := range parts {
+		if !strings.Contains(s, p) {
+			return false
+		}
+	}
+	return true
+}
+
+// TestPlanComputed pins which computed values a plan leaves unknown for each kind of change.
+func TestPlanComputed(t *testing.T) {
+	t.Parallel()
+	state := uploadResourceModel{
+		ID: types.StringValue("id1"), CreatedAt: types.StringValue("2026-01-01T00:00:00Z"),
+		MD5: types.StringValue("old"), Size: types.Int64Value(10), Format: types.StringValue("png"), MimeType: types.StringValue("image/png"),
+		URL: types.StringValue("u"), Path: types.StringValue("p"), Filename: types.StringValue("f.png"),
+		Width: types.Int64Value(1), Height: types.Int64Value(1), IsImage: types.BoolValue(true),
+		Blurhash: types.StringValue("b"), Thumbhash: types.StringValue("t"), Basename: types.StringValue("f"),
+		ReplaceStrategy: types.StringValue(replaceStrategyCreateNewURL),
+	}
+	same := &fileFacts{MD5: "old", Size: 10, Format: "png", MimeType: "image/png"}
+	changed := &fileFacts{MD5: "new", Size: 20, Format: "gif", MimeType: "image/gif"}
+
+	unknowns := func(m uploadResourceModel) []string {
+		var out []string
+		for name, v := range map[string]attr.Value{
+			"id": m.ID, "created_at": m.CreatedAt, "md5": m.MD5, "size": m.Size, "format": m.Format, "mime_type": m.MimeType,
+			"url": m.URL, "path": m.Path, "filename": m.Filename, "width": m.Width, "height": m.Height, "is_image": m.IsImage,
+			"blurhash": m.Blurhash, "thumbhash": m.Thumbhash, "basename": m.Basename,
+		} {
+			if v.IsUnknown() {
+				out = append(out, name)
+			}
+		}
+		return sorted(out)
+	}
+	for name, tc := range map[string]struct {
+		config   uploadResourceModel
+		strategy string
+		local    *fileFacts
+		want     []string
+	}{
+		"metadata only":          {local: same, want: nil},
+		"rename":                 {config: uploadResourceModel{Basename: types.StringValue("g")}, local: same, want: []string{"filename", "path", "url"}},
+		"new file":               {local: changed, want: []string{"basename", "blurhash", "filename", "height", "is_image", "path", "thumbhash", "url", "width"}},
+		"new file, basename set": {config: uploadResourceModel{Basename: types.StringValue("f")}, local: changed, want: []string{"blurhash", "filename", "height", "is_image", "path", "thumbhash", "url", "width"}},
+		"new file, keep_url":     {strategy: replaceStrategyKeepURL, local: changed, want: []string{"blurhash", "height", "is_image", "thumbhash", "width"}},
+		"file not written yet":   {local: nil, want: []string{"basename", "blurhash", "filename", "format", "height", "is_image", "md5", "mime_type", "path", "size", "thumbhash", "url", "width"}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			config := tc.config
+			if config.Basename.IsUnknown() || (config.Basename == types.String{}) {
+				config.Basename = types.StringNull()
+			}
+			plan := state
+			plan.ReplaceStrategy = types.StringValue(replaceStrategyCreateNewURL)
+			if tc.strategy != "" {
+				plan.ReplaceStrategy = types.StringValue(tc.strategy)
+			}
+			if !config.Basename.IsNull() {
+				plan.Basename = config.Basename
+			}
+			planComputed(&plan, config, &state, tc.local)
+			if diff := cmp.Diff(tc.want, unknowns(plan)); diff != "" {
+				t.Errorf("unknown attributes (-want +got):\n%s", diff)
+			}
+			if tc.local != nil && plan.MD5.ValueString() != tc.local.MD5 {
+				t.Errorf("md5 planned %s, want %s", plan.MD5, tc.local.MD5)
+			}
+			if tc.local == changed && (plan.Size.ValueInt64() != 20 || plan.Format.ValueString() != "gif") {
+				t.Errorf("size/format planned %s/%s, want the local file's", plan.Size, plan.Format)
+			}
+		})
+	}
+}
