@@ -1,0 +1,163 @@
+// Package datocmstest is a local stand-in for the DatoCMS Content Management
+// API, limited to what an uploads client needs: upload requests with signed
+// storage URLs served by the server itself, uploads with async jobs, upload
+// collections and tags, per-environment stores, the real error document, rate
+// limiting, and fault knobs for tests. Uploaded files live on disk and are
+// always streamed, never held whole in memory.
+//
+// It imports only the standard library and shares no code with the client it
+// tests, so a bug on one side cannot hide the same bug on the other.
+package datocmstest
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// Server is the local DatoCMS API. It implements http.Handler; New does not
+// listen, NewServer does.
+type Server struct {
+	cfg         config
+	secret      []byte // signs storage URLs
+	dataDir     string
+	ownsDataDir bool
+	now         func() time.Time // UTC; full precision keeps creation order exact, the wire shows milliseconds
+	seq         atomic.Int64     // makes storage paths and job order unique
+	limiter     rateLimiter
+	faults      faults
+	log         requestLog
+	baseURL     atomic.Pointer[string]
+	httpServer  *httptest.Server // set by NewServer
+
+	// mu guards everything below and the contents of each envStore and blob.
+	mu        sync.Mutex
+	envs      map[string]*envStore // fixed after New
+	objects   map[string]*storageObject
+	pending   []*job // jobs that will complete (hung jobs are not here)
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// New builds a server that is not listening. Use it as an http.Handler and
+// call SetBaseURL with the address it is served at.
+func New(opts ...Option) (*Server, error) {
+	cfg := defaultConfig()
+	for _, o := range opts {
+		o(&cfg)
+	}
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	s := &Server{
+		cfg:     cfg,
+		secret:  randomBytes(32),
+		now:     func() time.Time { return time.Now().UTC() },
+		envs:    map[string]*envStore{},
+		objects: map[string]*storageObject{},
+	}
+	s.limiter.limit = cfg.rateLimit
+	s.faults.latency, s.faults.jobDelay = cfg.latency, cfg.jobDelay
+	for _, name := range cfg.environments {
+		s.envs[name] = newEnvStore(name, cfg.nonLocalized[name])
+	}
+	if cfg.dataDir != "" {
+		if err := os.MkdirAll(cfg.dataDir, 0o755); err != nil {
+			return nil, fmt.Errorf("datocmstest: data dir: %w", err)
+		}
+		s.dataDir = cfg.dataDir
+	} else {
+		dir, err := os.MkdirTemp("", "datocmstest-*")
+		if err != nil {
+			return nil, fmt.Errorf("datocmstest: data dir: %w", err)
+		}
+		s.dataDir, s.ownsDataDir = dir, true
+	}
+	return s, nil
+}
+
+// NewServer starts the server on 127.0.0.1 for a test, sets its base URL and
+// stops it (removing its files) when the test ends.
+func NewServer(t testing.TB, opts ...Option) *Server {
+	t.Helper()
+	s, err := New(opts...)
+	if err != nil {
+		t.Fatalf("datocmstest.NewServer: %v", err)
+	}
+	s.httpServer = httptest.NewServer(s)
+	s.SetBaseURL(s.httpServer.URL)
+	t.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			t.Errorf("datocmstest: close: %v", err)
+		}
+	})
+	return s
+}
+
+// SetBaseURL sets the absolute URL that storage URLs and upload urls start
+// with, e.g. http://127.0.0.1:8787.
+func (s *Server) SetBaseURL(u string) {
+	u = strings.TrimRight(u, "/")
+	s.baseURL.Store(&u)
+}
+
+// URL returns the base URL, e.g. http://127.0.0.1:41234 (no trailing slash).
+func (s *Server) URL() string {
+	if p := s.baseURL.Load(); p != nil {
+		return *p
+	}
+	return ""
+}
+
+// baseFor is the base URL for links in a response to r: the configured one,
+// or else the host the client used.
+func (s *Server) baseFor(r *http.Request) string {
+	if u := s.URL(); u != "" {
+		return u
+	}
+	return "http://" + r.Host
+}
+
+// Close stops the test listener (if NewServer started one) and removes the
+// data directory if New created it. It is safe to call more than once.
+func (s *Server) Close() error {
+	s.closeOnce.Do(func() {
+		if s.httpServer != nil {
+			s.httpServer.Close()
+		}
+		if s.ownsDataDir {
+			s.closeErr = os.RemoveAll(s.dataDir)
+		}
+	})
+	return s.closeErr
+}
+
+// ServeHTTP routes storage PUTs, asset GETs and CMA calls, and logs each.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	rec := &statusRecorder{ResponseWriter: w}
+	switch {
+	case strings.HasPrefix(r.URL.Path, "/storage/"):
+		entry := newLogEntry(KindStorage, r, s.now())
+		s.log.begin(entry)
+		n := s.serveStorage(rec, r)
+		s.log.finish(entry, rec.code(), n)
+	case strings.HasPrefix(r.URL.Path, "/assets/"):
+		entry := newLogEntry(KindAsset, r, s.now())
+		s.log.begin(entry)
+		s.serveAsset(rec, r)
+		s.log.finish(entry, rec.code(), 0)
+	default:
+		c := s.newCall(rec, r)
+		entry := newLogEntry(KindCMA, r, s.now())
+		entry.Environment, entry.Body = c.envName, c.body
+		s.log.begin(entry)
+		s.serveCMA(c)
+		s.log.finish(entry, rec.code(), int64(len(c.raw)))
+	}
+}

@@ -1,0 +1,257 @@
+package datocmstest
+
+import (
+	"crypto/hmac"
+	"crypto/md5"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"strconv"
+	"time"
+)
+
+// storageURLLifetime is how long a signed storage URL is valid. Open
+// question §10.3: we choose 900 s, the S3 value in recorded traffic (API §6.1).
+const storageURLLifetime = 900 * time.Second
+
+// blob is one immutable file on disk. Storage objects and uploads point at
+// blobs; a blob's file is removed when nothing points at it any more.
+// refs is guarded by Server.mu.
+type blob struct {
+	file  string
+	md5   string
+	size  int64
+	facts contentFacts
+	refs  int
+}
+
+// storageObject is what POST /upload-requests creates: a signed slot in
+// storage, keyed by path (the upload-request id). blob is nil until a PUT
+// has stored bytes there.
+type storageObject struct {
+	path     string
+	filename string // slugified name the upload will get
+	blob     *blob
+}
+
+func (s *Server) retainLocked(b *blob) { b.refs++ }
+
+func (s *Server) releaseLocked(b *blob) {
+	b.refs--
+	if b.refs <= 0 {
+		_ = os.Remove(b.file)
+	}
+}
+
+// writeBlob streams src to a new file in the data dir while hashing it, so a
+// file of any size costs only io.Copy's buffer. When size >= 0 the stream
+// must have exactly that many bytes, otherwise nothing is kept. It returns
+// the bytes read even on failure (for the request log).
+func (s *Server) writeBlob(src io.Reader, size int64, filename string) (*blob, int64, error) {
+	f, err := os.CreateTemp(s.dataDir, "blob-*")
+	if err != nil {
+		return nil, 0, err
+	}
+	h := md5.New()
+	n, err := io.Copy(io.MultiWriter(f, h), src)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil && size >= 0 && n != size {
+		err = fmt.Errorf("body has %d bytes, Content-Length said %d", n, size)
+	}
+	var facts contentFacts
+	if err == nil {
+		facts, err = detectFacts(f.Name(), filename)
+	}
+	if err != nil {
+		_ = os.Remove(f.Name())
+		return nil, n, err
+	}
+	return &blob{file: f.Name(), md5: hex.EncodeToString(h.Sum(nil)), size: n, facts: facts}, n, nil
+}
+
+// sign is the storage URL signature: hex HMAC-SHA256 over path and expiry,
+// with a per-server secret, so only URLs this server issued are accepted.
+func (s *Server) sign(path string, expires int64) string {
+	m := hmac.New(sha256.New, s.secret)
+	m.Write([]byte(path + strconv.FormatInt(expires, 10)))
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+func (s *Server) signedStorageURL(base, path string, expires int64) string {
+	q := url.Values{"expires": {strconv.FormatInt(expires, 10)}, "signature": {s.sign(path, expires)}}
+	return base + "/storage" + path + "?" + q.Encode()
+}
+
+// handleUploadRequest is POST /upload-requests: it reserves a storage path
+// and returns a signed URL for the PUT (API §6.1). Open question §10.1: we
+// answer 201 as in recorded traffic, never a job.
+func handleUploadRequest(c *call) (int, any, error) {
+	filename := "file"
+	var collectionRel any
+	if c.body != nil {
+		doc, err := c.resource("upload_request")
+		if err != nil {
+			return 0, nil, err
+		}
+		if v, ok := doc.attrs["filename"]; ok && v != nil {
+			name, ok := v.(string)
+			if !ok {
+				return 0, nil, errInvalidField("filename", "INVALID_FORMAT")
+			}
+			if name != "" {
+				filename = name
+			}
+		}
+		collectionRel = doc.rels["upload_collection"]
+	}
+	s := c.s
+	s.lock()
+	defer s.mu.Unlock()
+	if collectionRel != nil {
+		// Validated only: the upload gets its collection from POST /uploads.
+		if _, err := parseCollectionRel(c.env, collectionRel); err != nil {
+			return 0, nil, err
+		}
+	}
+	now := s.now()
+	name := slug(filename)
+	path := s.newPath(name, now)
+	s.objects[path] = &storageObject{path: path, filename: name}
+	expires := now.Add(storageURLLifetime).Unix()
+	headers := map[string]string{}
+	for k, v := range s.cfg.storageHeaders {
+		headers[k] = v
+	}
+	return http.StatusCreated, map[string]any{"data": map[string]any{
+		"type": "upload_request",
+		"id":   path,
+		"attributes": map[string]any{
+			"url":             s.signedStorageURL(c.base(), path, expires),
+			"request_headers": headers,
+		},
+	}}, nil
+}
+
+// serveStorage is PUT /storage/<path>: the presigned upload of API §6.2. It
+// is not a CMA route: no bearer auth, no rate limit, S3-like plain errors.
+// It returns the number of body bytes received.
+func (s *Server) serveStorage(w http.ResponseWriter, r *http.Request) int64 {
+	if r.Method != http.MethodPut {
+		w.Header().Set("Allow", http.MethodPut)
+		return storageError(w, r, http.StatusMethodNotAllowed, "MethodNotAllowed")
+	}
+	if status, ok := s.faults.takeStorageFailure(); ok {
+		code := "InternalError"
+		if status == http.StatusForbidden {
+			code = "AccessDenied"
+		}
+		return storageError(w, r, status, code)
+	}
+	path := r.URL.Path[len("/storage"):]
+	if r.Header.Get("Authorization") != "" {
+		// S3 refuses a request that carries a second auth mechanism.
+		return storageError(w, r, http.StatusBadRequest, "InvalidArgument")
+	}
+	q := r.URL.Query()
+	expires, err := strconv.ParseInt(q.Get("expires"), 10, 64)
+	if err != nil || s.now().Unix() > expires || !hmac.Equal([]byte(q.Get("signature")), []byte(s.sign(path, expires))) {
+		return storageError(w, r, http.StatusForbidden, "SignatureDoesNotMatch")
+	}
+	for k, v := range s.cfg.storageHeaders {
+		if got, ok := r.Header[http.CanonicalHeaderKey(k)]; !ok || len(got) != 1 || got[0] != v {
+			return storageError(w, r, http.StatusForbidden, "AccessDenied")
+		}
+	}
+	if r.ContentLength < 0 {
+		return storageError(w, r, http.StatusLengthRequired, "MissingContentLength")
+	}
+	s.mu.Lock()
+	obj := s.objects[path]
+	s.mu.Unlock()
+	if obj == nil { // cannot happen with a valid signature, but never trust that
+		return storageError(w, r, http.StatusForbidden, "AccessDenied")
+	}
+	b, n, err := s.writeBlob(r.Body, r.ContentLength, obj.filename)
+	if err != nil {
+		// A short body or a broken connection: nothing is stored.
+		storageError(w, r, http.StatusBadRequest, "IncompleteBody")
+		return n
+	}
+	s.mu.Lock()
+	s.retainLocked(b)
+	if obj.blob != nil { // a second PUT to the same path overwrites
+		s.releaseLocked(obj.blob)
+	}
+	obj.blob = b
+	s.mu.Unlock()
+	w.Header().Set("ETag", `"`+b.md5+`"`)
+	w.Header().Set("Content-Length", "0")
+	w.WriteHeader(http.StatusOK)
+	return n
+}
+
+// storageError answers like S3 (XML body). It first drains the request body:
+// answering before reading a large upload makes clients see a broken pipe
+// instead of the status, and tests of the client's retry logic need the status.
+func storageError(w http.ResponseWriter, r *http.Request, status int, code string) int64 {
+	n, _ := io.Copy(io.Discard, r.Body)
+	w.Header().Set("Content-Type", "application/xml")
+	w.WriteHeader(status)
+	fmt.Fprintf(w, `<?xml version="1.0" encoding="UTF-8"?><Error><Code>%s</Code></Error>`, code)
+	return n
+}
+
+// serveAsset is GET /assets/<path>: the public url of an upload. It serves
+// the current bytes of the upload whose current path is <path>, streamed
+// from disk, so a replaced or renamed upload's old url is 404.
+func (s *Server) serveAsset(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	f, mimeType, modTime, err := s.openAsset(r.URL.Path[len("/assets"):])
+	if err != nil {
+		http.Error(w, "not found", http.StatusNotFound)
+		return
+	}
+	defer f.Close()
+	w.Header().Set("Content-Type", mimeType)
+	http.ServeContent(w, r, "", modTime, f)
+}
+
+var errNoAsset = errors.New("no upload has this path")
+
+// openAsset opens the file under the lock, so a concurrent delete cannot
+// remove it between lookup and open (an open file stays readable).
+// Open question §10.14: storage is shared by all environments, so uploads
+// made from one path in two environments share the bytes; each keeps its
+// own hold on them, and deleting one never removes the other's file.
+func (s *Server) openAsset(path string) (*os.File, string, time.Time, error) {
+	s.lock()
+	defer s.mu.Unlock()
+	for _, name := range s.cfg.environments { // primary first: a stable choice if envs share a path
+		for _, rec := range s.envs[name].uploads {
+			if rec.Path != path {
+				continue
+			}
+			f, err := os.Open(rec.blob.file)
+			if err != nil {
+				return nil, "", time.Time{}, err
+			}
+			mt := "application/octet-stream"
+			if rec.MimeType != nil {
+				mt = *rec.MimeType
+			}
+			return f, mt, rec.UpdatedAt, nil
+		}
+	}
+	return nil, "", time.Time{}, errNoAsset
+}
