@@ -1,6 +1,6 @@
 module github.com/assetform/terraform-provider-datocms
 
-go 1.26.8
+go 1.26.0
 
 require (
 	github.com/hashicorp/terraform-json v0.29.0

@@ -28,7 +28,7 @@ const RegistryAddress = "registry.terraform.io/assetform/datocms"
 
 // Environment variables read when the provider block leaves an argument unset.
 const (
-	envAPIToken    = "DATOCMS_API_TOKEN"
+	envAPIToken    = "DATOCMS_API_TOKEN" //nolint:gosec // G101: the name of an environment variable, not a credential
 	envEnvironment = "DATOCMS_ENVIRONMENT"
 	envBaseURL     = "DATOCMS_BASE_URL"
 )

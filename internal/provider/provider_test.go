@@ -93,9 +93,6 @@ func fileMD5(t *testing.T, path string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// hclPath quotes a path for HCL.
-func hclPath(p string) string { return fmt.Sprintf("%q", p) }
-
 // Not parallel: it empties the DATOCMS_* environment variables.
 func TestProvider_configErrors(t *testing.T) {
 	srv := newTestServer(t)

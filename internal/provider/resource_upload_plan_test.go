@@ -194,8 +194,11 @@ func TestAccUpload_drift(t *testing.T) {
 	})
 	driftStep := func(name string, change func(u *datocmstest.Upload), changed ...string) resource.TestStep {
 		return resource.TestStep{
-			PreConfig: edit(change),
-			Config:    config,
+			PreConfig: func() {
+				t.Logf("drift step %q: editing the upload outside Terraform", name)
+				edit(change)()
+			},
+			Config: config,
 			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 				plancheck.ExpectResourceAction(testResource, plancheck.ResourceActionUpdate),
 				expectChangedAttributes(testResource, changed...),

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -806,4 +807,128 @@ func TestAccUpload_keepURLNeedsSameFormat(t *testing.T) {
 			},
 		},
 	})
+}
+
+// TestAccUpload_deleteRejected: an error DatoCMS returns on delete (here a restriction
+// because records use the upload) comes back as a diagnostic, and the upload stays in state.
+func TestAccUpload_deleteRejected(t *testing.T) {
+	t.Parallel()
+	srv := newTestServer(t)
+	src := writePNG(t, filepath.Join(t.TempDir(), "a.png"), 140, 8, 8)
+	config := uploadConfig(srv, fmt.Sprintf("  source = %q\n", src))
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checkNoUploads(srv),
+		Steps: []resource.TestStep{
+			{Config: config},
+			{
+				PreConfig:   func() { srv.DeleteRestrictionNext(1) },
+				Config:      config,
+				Destroy:     true,
+				ExpectError: wrappedError(`Error deleting upload.*Could not delete upload [A-Za-z0-9_-]{22}: .*DELETE_RESTRICTION`),
+			},
+			{
+				// Still tracked: the plan is empty, and the final destroy succeeds.
+				Config:   config,
+				PlanOnly: true,
+			},
+		},
+	})
+}
+
+// TestAccUpload_environments: the provider's environment selects a sandbox; every call,
+// job polls included, carries it, and the primary environment is left untouched. The two
+// environments use different default_field_metadata wire shapes.
+func TestAccUpload_environments(t *testing.T) {
+	t.Parallel()
+	srv := newTestServer(t,
+		datocmstest.WithEnvironments("main", "staging"),
+		datocmstest.WithNonLocalizedFocalPoints("staging", true))
+	src := writePNG(t, filepath.Join(t.TempDir(), "a.png"), 150, 8, 8)
+	config := providerBlock(srv, "staging") + fmt.Sprintf(`
+resource "datocms_upload" "test" {
+  source = %q
+  default_field_metadata = { it = { alt = "Volpe", focal_point = { x = 0.3, y = 0.6 } } }
+}
+`, src)
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checkNoUploads(srv, "main", "staging"),
+		Steps: []resource.TestStep{{
+			Config: config,
+			ConfigStateChecks: []statecheck.StateCheck{serverCheck(func() error {
+				if n := len(srv.Uploads("main")); n != 0 {
+					return fmt.Errorf("the primary environment got %d uploads", n)
+				}
+				ups := srv.Uploads("staging")
+				if len(ups) != 1 || !strPtrEq(ups[0].Metadata["it"].Alt, "Volpe") || ups[0].FocalPoint == nil {
+					return fmt.Errorf("staging holds %+v", ups)
+				}
+				for _, r := range srv.Requests() {
+					if r.Kind == "cma" && r.Environment != "staging" {
+						return fmt.Errorf("%s %s went to environment %q", r.Method, r.Path, r.Environment)
+					}
+				}
+				return nil
+			})},
+		}},
+	})
+}
+
+// TestAccUpload_tokenNeverLogged runs a create, a failing update and a destroy with
+// Terraform and provider logs at TRACE, then searches the logs and the state for the token.
+// Not parallel: it sets the log environment variables.
+func TestAccUpload_tokenNeverLogged(t *testing.T) {
+	logFile := filepath.Join(t.TempDir(), "tf.log")
+	t.Setenv("TF_ACC_LOG_PATH", logFile)
+	t.Setenv("TF_LOG", "TRACE")
+	t.Setenv("TF_LOG_PROVIDER", "TRACE")
+	// The token comes from the environment, as in CI: the test harness logs the
+	// configuration text, which must not hold it either.
+	t.Setenv(envAPIToken, testToken)
+	srv := newTestServer(t)
+	src := writePNG(t, filepath.Join(t.TempDir(), "a.png"), 160, 8, 8)
+	config := func(author string) string {
+		return fmt.Sprintf("provider \"datocms\" {\n  base_url = %q\n}\n\nresource \"datocms_upload\" \"test\" {\n  source = %q\n  author = %q\n}\n",
+			srv.URL(), src, author)
+	}
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checkNoUploads(srv),
+		Steps: []resource.TestStep{
+			{
+				Config: config("Ann"),
+				Check: func(s *terraform.State) error {
+					for _, rs := range s.RootModule().Resources {
+						for k, v := range rs.Primary.Attributes {
+							if strings.Contains(v, testToken) {
+								return fmt.Errorf("state attribute %s holds the token", k)
+							}
+						}
+					}
+					return nil
+				},
+			},
+			{
+				PreConfig:   func() { srv.FailNextJobs(1, false) },
+				Config:      config("Bob"),
+				ExpectError: wrappedError(`Error updating upload`),
+			},
+		},
+	})
+	logs, err := os.ReadFile(logFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(logs, []byte("DatoCMS API request")) {
+		t.Fatalf("the log holds no provider request lines (%d bytes): the test would prove nothing", len(logs))
+	}
+	if bytes.Contains(logs, []byte(testToken)) {
+		for _, line := range strings.Split(string(logs), "\n") {
+			if strings.Contains(line, testToken) {
+				t.Errorf("the token appears in the Terraform/provider log: %.300s", line)
+			}
+		}
+	}
+	tokenNeverLogged(t, srv)
 }

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -70,7 +71,7 @@ func TestLocalFiles(t *testing.T) {
 		t.Fatalf("changed file not rehashed: %+v", f2)
 	}
 
-	if _, err := files.facts(filepath.Join(dir, "missing.txt")); err != errSourceMissing {
+	if _, err := files.facts(filepath.Join(dir, "missing.txt")); !errors.Is(err, errSourceMissing) {
 		t.Errorf("missing file: err = %v, want errSourceMissing", err)
 	}
 	if _, err := files.facts(dir); err == nil {

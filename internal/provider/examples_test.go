@@ -1,0 +1,140 @@
+package provider
+
+import (
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// TestExamples checks that every example under examples/ is formatted and valid, as the
+// documentation shows it: it builds the provider, points Terraform at it with dev_overrides
+// (so no terraform init and no network), and runs terraform fmt -check and terraform
+// validate on a copy of each example directory.
+func TestExamples(t *testing.T) {
+	tfBin := os.Getenv("TF_ACC_TERRAFORM_PATH")
+	if tfBin == "" {
+		var err error
+		if tfBin, err = exec.LookPath("terraform"); err != nil {
+			if os.Getenv("TF_ACC") != "" {
+				t.Fatal("terraform is not on PATH (set TF_ACC_TERRAFORM_PATH or install Terraform >= 1.5)")
+			}
+			t.Skip("terraform is not on PATH; TestExamples needs the Terraform CLI")
+		}
+	}
+
+	root, err := filepath.Abs(filepath.Join("..", ".."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dirs := exampleDirs(t, filepath.Join(root, "examples"))
+	for _, want := range []string{"provider", "resources/datocms_upload", "demo"} {
+		if !slices.Contains(dirs, want) {
+			t.Fatalf("examples/%s was not found among the example directories %q", want, dirs)
+		}
+	}
+
+	work := t.TempDir()
+	pluginDir := filepath.Join(work, "plugins")
+	binary := filepath.Join(pluginDir, "terraform-provider-datocms")
+	if runtime.GOOS == "windows" {
+		binary += ".exe"
+	}
+	build := exec.CommandContext(t.Context(), "go", "build", "-o", binary, ".")
+	build.Dir = root
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build of the provider failed: %v\n%s", err, out)
+	}
+	cliConfig := filepath.Join(work, "terraformrc")
+	writeFile(t, cliConfig, []byte(`provider_installation {
+  dev_overrides {
+    "assetform/datocms" = "`+filepath.ToSlash(pluginDir)+`"
+  }
+  direct {}
+}
+`))
+	env := append(os.Environ(),
+		"TF_CLI_CONFIG_FILE="+cliConfig,
+		"TF_IN_AUTOMATION=1",
+		"CHECKPOINT_DISABLE=1",
+	)
+
+	for _, dir := range dirs {
+		t.Run(dir, func(t *testing.T) {
+			t.Parallel()
+			copyDir := filepath.Join(t.TempDir(), "example")
+			if err := os.CopyFS(copyDir, os.DirFS(filepath.Join(root, "examples", filepath.FromSlash(dir)))); err != nil {
+				t.Fatal(err)
+			}
+			terraform := func(args ...string) {
+				t.Helper()
+				cmd := exec.CommandContext(t.Context(), tfBin, args...)
+				cmd.Dir, cmd.Env = copyDir, env
+				if out, err := cmd.CombinedOutput(); err != nil {
+					t.Fatalf("examples/%s: terraform %s failed: %v\n%s", dir, strings.Join(args, " "), err, out)
+				}
+			}
+
+			terraform("fmt", "-check", "-diff", "-recursive", "-no-color")
+			// Resource examples leave out the terraform block, as the registry docs show them;
+			// without it Terraform would look for hashicorp/datocms.
+			if !declaresRequiredProviders(t, copyDir) {
+				writeFile(t, filepath.Join(copyDir, "zz_examples_test_providers.tf"), []byte(`terraform {
+  required_providers {
+    datocms = { source = "assetform/datocms" }
+  }
+}
+`))
+			}
+			terraform("validate", "-no-color")
+		})
+	}
+}
+
+// exampleDirs returns, relative to examples and slash-separated, every directory that
+// holds .tf files.
+func exampleDirs(t *testing.T, examples string) []string {
+	t.Helper()
+	var dirs []string
+	err := filepath.WalkDir(examples, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || filepath.Ext(path) != ".tf" {
+			return err
+		}
+		rel, err := filepath.Rel(examples, filepath.Dir(path))
+		if err != nil {
+			return err
+		}
+		if rel = filepath.ToSlash(rel); !slices.Contains(dirs, rel) {
+			dirs = append(dirs, rel)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dirs
+}
+
+// declaresRequiredProviders reports whether a .tf file directly in dir has a
+// required_providers block.
+func declaresRequiredProviders(t *testing.T, dir string) bool {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(dir, "*.tf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		content, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(content), "required_providers") {
+			return true
+		}
+	}
+	return false
+}
