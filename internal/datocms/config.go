@@ -62,7 +62,14 @@ func (cfg Config) withDefaults() (Config, error) {
 		return cfg, fmt.Errorf("datocms: invalid base URL %q: query and fragment are not allowed", cfg.BaseURL)
 	}
 	if cfg.HTTPClient == nil {
-		cfg.HTTPClient = &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
+		// A private copy of the default transport, so this client's connection pool is its
+		// own. If a program replaced http.DefaultTransport with another RoundTripper, which
+		// cannot be cloned, use that one as it is.
+		transport := http.DefaultTransport
+		if t, ok := transport.(*http.Transport); ok {
+			transport = t.Clone()
+		}
+		cfg.HTTPClient = &http.Client{Transport: transport}
 	}
 	if cfg.UserAgent == "" {
 		cfg.UserAgent = defaultUserAgent

@@ -86,7 +86,7 @@ func md5Hex(b []byte) string {
 }
 
 // uploadFile streams a local file to storage with the client, failing the test on error.
-func uploadFile(t testing.TB, ctx context.Context, c *datocms.Client, path string) *datocms.UploadedFile {
+func uploadFile(ctx context.Context, t testing.TB, c *datocms.Client, path string) *datocms.UploadedFile {
 	t.Helper()
 	f, err := c.UploadFile(ctx, datocms.UploadFileInput{LocalPath: path, ExpectedSize: -1})
 	if err != nil {
@@ -96,9 +96,9 @@ func uploadFile(t testing.TB, ctx context.Context, c *datocms.Client, path strin
 }
 
 // createUpload uploads content as name and creates an upload from it.
-func createUpload(t testing.TB, ctx context.Context, c *datocms.Client, name string, content []byte, in datocms.CreateUploadInput) *datocms.Upload {
+func createUpload(ctx context.Context, t testing.TB, c *datocms.Client, name string, content []byte, in datocms.CreateUploadInput) *datocms.Upload {
 	t.Helper()
-	f := uploadFile(t, ctx, c, writeFile(t, name, content))
+	f := uploadFile(ctx, t, c, writeFile(t, name, content))
 	in.Path = f.Path
 	up, err := c.CreateUpload(ctx, in)
 	if err != nil {

@@ -215,7 +215,11 @@ func objectKeys(raw json.RawMessage) ([]string, error) {
 		if err != nil {
 			return nil, err
 		}
-		keys = append(keys, tok.(string))
+		key, ok := tok.(string)
+		if !ok {
+			return nil, fmt.Errorf("object key is %T, want string", tok)
+		}
+		keys = append(keys, key)
 		var skip json.RawMessage
 		if err := dec.Decode(&skip); err != nil {
 			return nil, err

@@ -29,7 +29,7 @@ func TestRetry_RateLimited(t *testing.T) {
 			srv := newServer(t)
 			c := newClient(t, srv)
 			ctx := testContext(t)
-			f := uploadFile(t, ctx, c, writeFile(t, "a.txt", []byte("x")))
+			f := uploadFile(ctx, t, c, writeFile(t, "a.txt", []byte("x")))
 
 			srv.RateLimitNext(2, tc.resetHeader)
 			start := time.Now()
@@ -69,7 +69,7 @@ func TestRetry_TransientError(t *testing.T) {
 	srv := newServer(t)
 	c := newClient(t, srv)
 	ctx := testContext(t)
-	up := createUpload(t, ctx, c, "a.txt", []byte("x"), datocms.CreateUploadInput{})
+	up := createUpload(ctx, t, c, "a.txt", []byte("x"), datocms.CreateUploadInput{})
 
 	srv.TransientErrorNextWrites(2)
 	got, err := c.UpdateUpload(ctx, up.ID, datocms.UpdateUploadInput{Notes: datocms.Set("after retry")})
@@ -89,7 +89,7 @@ func TestRetry_BadGateway(t *testing.T) {
 	srv := newServer(t)
 	c := newClient(t, srv)
 	ctx := testContext(t)
-	up := createUpload(t, ctx, c, "a.txt", []byte("x"), datocms.CreateUploadInput{})
+	up := createUpload(ctx, t, c, "a.txt", []byte("x"), datocms.CreateUploadInput{})
 
 	t.Run("GET is retried", func(t *testing.T) {
 		srv.ResetRequests()
@@ -130,7 +130,7 @@ func TestHeaders_EveryCall(t *testing.T) {
 	ctx := testContext(t)
 
 	md := datocms.FieldMetadata{Locales: map[string]datocms.LocaleMetadata{"en": {Alt: ptr("a")}}}
-	up := createUpload(t, ctx, c, "a.png", pngBytes(t, 2, 2, 1), datocms.CreateUploadInput{DefaultFieldMetadata: &md})
+	up := createUpload(ctx, t, c, "a.png", pngBytes(t, 2, 2, 1), datocms.CreateUploadInput{DefaultFieldMetadata: &md})
 	if _, err := c.UpdateUpload(ctx, up.ID, datocms.UpdateUploadInput{Notes: datocms.Set("n")}); err != nil {
 		t.Fatal(err)
 	}
@@ -196,8 +196,8 @@ func TestLogging_NeverContainsToken(t *testing.T) {
 	var buf bytes.Buffer
 	ctx := tflogtest.RootLogger(testContext(t), &buf)
 
-	up := createUpload(t, ctx, c, "a.txt", []byte("x"), datocms.CreateUploadInput{})
-	f := uploadFile(t, ctx, c, writeFile(t, "b.txt", []byte("y")))
+	up := createUpload(ctx, t, c, "a.txt", []byte("x"), datocms.CreateUploadInput{})
+	f := uploadFile(ctx, t, c, writeFile(t, "b.txt", []byte("y")))
 	srv.FailNextJobs(1, false)
 	if _, err := c.CreateUpload(ctx, datocms.CreateUploadInput{Path: f.Path}); err == nil {
 		t.Fatal("want the failed job")

@@ -38,7 +38,7 @@ func TestUploadFile_StorageRequest(t *testing.T) {
 	ctx := testContext(t)
 	content := pngBytes(t, 3, 3, 9)
 
-	f := uploadFile(t, ctx, c, writeFile(t, "photo.png", content))
+	f := uploadFile(ctx, t, c, writeFile(t, "photo.png", content))
 	puts := storageRequests(srv)
 	if len(puts) != 1 {
 		t.Fatalf("%d storage PUTs, want 1", len(puts))
@@ -190,19 +190,15 @@ func heapInUse(samples []metrics.Sample) uint64 {
 	return samples[0].Value.Uint64() + samples[1].Value.Uint64()
 }
 
-// TestCreateUpload_StreamsLargeFile uploads 256 MiB with client and server in one process
-// and checks that the heap never grows by more than 32 MiB: neither side may hold the file.
-func TestCreateUpload_StreamsLargeFile(t *testing.T) {
-	if testing.Short() {
-		t.Skip("writes 256 MiB")
-	}
-	const size = 256 << 20
-	path := filepath.Join(t.TempDir(), "big.bin")
+// writeSparseFile writes a sparse file of size bytes with random 1 MiB blocks spread through
+// it, so the hash covers real data, and returns its MD5. The block buffer lives only in this
+// call, so it is garbage by the time the caller measures the heap.
+func writeSparseFile(t *testing.T, path string, size int64) string {
+	t.Helper()
 	file, err := os.Create(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Sparse file with random blocks spread through it, so the hash covers real data.
 	block := make([]byte, 1<<20)
 	for off := int64(0); off < size; off += 32 << 20 {
 		rand.Read(block)
@@ -218,13 +214,23 @@ func TestCreateUpload_StreamsLargeFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	file.Close()
-	sum := hex.EncodeToString(h.Sum(nil))
-	block = nil
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// TestCreateUpload_StreamsLargeFile uploads 256 MiB with client and server in one process
+// and checks that the heap never grows by more than 32 MiB: neither side may hold the file.
+func TestCreateUpload_StreamsLargeFile(t *testing.T) {
+	if testing.Short() {
+		t.Skip("writes 256 MiB")
+	}
+	const size = 256 << 20
+	path := filepath.Join(t.TempDir(), "big.bin")
+	sum := writeSparseFile(t, path, size)
 
 	srv := newServer(t)
 	c := newClient(t, srv)
 	ctx := testContext(t)
-	createUpload(t, ctx, c, "warmup.txt", []byte("warm up connections and buffers"), datocms.CreateUploadInput{})
+	createUpload(ctx, t, c, "warmup.txt", []byte("warm up connections and buffers"), datocms.CreateUploadInput{})
 
 	samples := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}, {Name: "/memory/classes/heap/unused:bytes"}}
 	runtime.GC()

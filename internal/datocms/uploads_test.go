@@ -101,10 +101,10 @@ func TestUpdateUpload_ReplaceFileKeepsID(t *testing.T) {
 	srv := newServer(t)
 	c := newClient(t, srv)
 	ctx := testContext(t)
-	up := createUpload(t, ctx, c, "a.png", pngBytes(t, 2, 2, 1), datocms.CreateUploadInput{Author: ptr("Jane")})
+	up := createUpload(ctx, t, c, "a.png", pngBytes(t, 2, 2, 1), datocms.CreateUploadInput{Author: ptr("Jane")})
 
 	newContent := pngBytes(t, 5, 5, 2)
-	f := uploadFile(t, ctx, c, writeFile(t, "b.png", newContent))
+	f := uploadFile(ctx, t, c, writeFile(t, "b.png", newContent))
 	replaced, err := c.UpdateUpload(ctx, up.ID, datocms.UpdateUploadInput{Path: &f.Path})
 	if err != nil {
 		t.Fatalf("UpdateUpload: %v", err)
@@ -127,7 +127,7 @@ func TestUpdateUpload_ReplaceFileKeepsID(t *testing.T) {
 
 	// keep_url: same format, so the path and URL stay.
 	again := pngBytes(t, 6, 6, 3)
-	f2 := uploadFile(t, ctx, c, writeFile(t, "c.png", again))
+	f2 := uploadFile(ctx, t, c, writeFile(t, "c.png", again))
 	kept, err := c.UpdateUpload(ctx, up.ID, datocms.UpdateUploadInput{Path: &f2.Path, ReplaceStrategy: "keep_url"})
 	if err != nil {
 		t.Fatalf("UpdateUpload keep_url: %v", err)
@@ -146,7 +146,7 @@ func TestUpdateUpload_NullClearsAuthor(t *testing.T) {
 	srv := newServer(t)
 	c := newClient(t, srv)
 	ctx := testContext(t)
-	up := createUpload(t, ctx, c, "a.txt", []byte("hello"), datocms.CreateUploadInput{Author: ptr("Jane"), Notes: ptr("keep me")})
+	up := createUpload(ctx, t, c, "a.txt", []byte("hello"), datocms.CreateUploadInput{Author: ptr("Jane"), Notes: ptr("keep me")})
 
 	got, err := c.UpdateUpload(ctx, up.ID, datocms.UpdateUploadInput{Author: datocms.Null[string](), Copyright: datocms.Set("ACME")})
 	if err != nil {
@@ -179,7 +179,7 @@ func TestUpdateUpload_EmptyInputSendsNothing(t *testing.T) {
 	srv := newServer(t)
 	c := newClient(t, srv)
 	ctx := testContext(t)
-	up := createUpload(t, ctx, c, "a.txt", []byte("x"), datocms.CreateUploadInput{})
+	up := createUpload(ctx, t, c, "a.txt", []byte("x"), datocms.CreateUploadInput{})
 	if !(datocms.UpdateUploadInput{}).IsEmpty() || (datocms.UpdateUploadInput{Notes: datocms.Null[string]()}).IsEmpty() {
 		t.Fatal("IsEmpty is wrong")
 	}
@@ -198,7 +198,7 @@ func TestUpdateUpload_SyncAnswer(t *testing.T) {
 	srv := newServer(t, datocmstest.WithSyncUpdates(true))
 	c := newClient(t, srv)
 	ctx := testContext(t)
-	up := createUpload(t, ctx, c, "a.txt", []byte("x"), datocms.CreateUploadInput{})
+	up := createUpload(ctx, t, c, "a.txt", []byte("x"), datocms.CreateUploadInput{})
 	srv.ResetRequests()
 	got, err := c.UpdateUpload(ctx, up.ID, datocms.UpdateUploadInput{Notes: datocms.Set("n"), Basename: ptr("renamed")})
 	if err != nil {
@@ -234,7 +234,7 @@ func TestFieldMetadata_RoundTrip(t *testing.T) {
 				},
 				FocalPoint: &datocms.FocalPoint{X: 0.25, Y: 0.75},
 			}
-			up := createUpload(t, ctx, c, "fox.png", pngBytes(t, 8, 8, 1), datocms.CreateUploadInput{DefaultFieldMetadata: &in})
+			up := createUpload(ctx, t, c, "fox.png", pngBytes(t, 8, 8, 1), datocms.CreateUploadInput{DefaultFieldMetadata: &in})
 			want := datocms.FieldMetadata{
 				Locales: map[string]datocms.LocaleMetadata{
 					"en": {Alt: ptr("Red fox"), CustomData: map[string]any{"credit": "Jane"}},
@@ -290,7 +290,7 @@ func TestFieldMetadata_UnknownLocaleIsRejectedByTheAPI(t *testing.T) {
 	srv := newServer(t)
 	c := newClient(t, srv)
 	ctx := testContext(t)
-	f := uploadFile(t, ctx, c, writeFile(t, "a.png", pngBytes(t, 2, 2, 1)))
+	f := uploadFile(ctx, t, c, writeFile(t, "a.png", pngBytes(t, 2, 2, 1)))
 	md := datocms.FieldMetadata{Locales: map[string]datocms.LocaleMetadata{"de": {Alt: ptr("Fuchs")}}}
 	_, err := c.CreateUpload(ctx, datocms.CreateUploadInput{Path: f.Path, DefaultFieldMetadata: &md})
 	if !datocms.HasCode(err, "INVALID_LOCALES") {
@@ -327,7 +327,7 @@ func TestCreateUpload_FailedJob(t *testing.T) {
 	srv := newServer(t)
 	c := newClient(t, srv)
 	ctx := testContext(t)
-	f := uploadFile(t, ctx, c, writeFile(t, "a.txt", []byte("x")))
+	f := uploadFile(ctx, t, c, writeFile(t, "a.txt", []byte("x")))
 	srv.FailNextJobs(1, false)
 
 	_, err := c.CreateUpload(ctx, datocms.CreateUploadInput{Path: f.Path})
@@ -353,7 +353,7 @@ func TestCreateUpload_NeverEndingJobStopsAtDeadline(t *testing.T) {
 	t.Parallel()
 	srv := newServer(t)
 	c := newClient(t, srv)
-	f := uploadFile(t, testContext(t), c, writeFile(t, "a.txt", []byte("x")))
+	f := uploadFile(testContext(t), t, c, writeFile(t, "a.txt", []byte("x")))
 	srv.HangNextJobs(1)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
@@ -380,7 +380,7 @@ func TestDeleteUpload(t *testing.T) {
 	srv := newServer(t)
 	c := newClient(t, srv)
 	ctx := testContext(t)
-	up := createUpload(t, ctx, c, "a.txt", []byte("x"), datocms.CreateUploadInput{})
+	up := createUpload(ctx, t, c, "a.txt", []byte("x"), datocms.CreateUploadInput{})
 
 	srv.DeleteRestrictionNext(1)
 	if err := c.DeleteUpload(ctx, up.ID); !datocms.HasCode(err, "DELETE_RESTRICTION") {
@@ -410,7 +410,7 @@ func TestListUploads_Paging(t *testing.T) {
 	ctx := testContext(t)
 	var want []string
 	for i := range 5 {
-		up := createUpload(t, ctx, c, "f.txt", []byte{byte('a' + i)}, datocms.CreateUploadInput{})
+		up := createUpload(ctx, t, c, "f.txt", []byte{byte('a' + i)}, datocms.CreateUploadInput{})
 		want = append(want, up.ID)
 	}
 	srv.ResetRequests()
@@ -490,7 +490,7 @@ func TestUploadCollections(t *testing.T) {
 		t.Errorf("ListUploadCollections = %+v, %v", list, err)
 	}
 
-	up := createUpload(t, ctx, c, "a.txt", []byte("x"), datocms.CreateUploadInput{UploadCollectionID: &col.ID})
+	up := createUpload(ctx, t, c, "a.txt", []byte("x"), datocms.CreateUploadInput{UploadCollectionID: &col.ID})
 	if up.UploadCollectionID == nil || *up.UploadCollectionID != col.ID {
 		t.Errorf("collection of new upload = %v", up.UploadCollectionID)
 	}

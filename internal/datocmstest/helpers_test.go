@@ -54,7 +54,7 @@ func (c *client) do(method, path string, body any, hdr ...string) response {
 		}
 		rd = bytes.NewReader(b)
 	}
-	req, err := http.NewRequest(method, c.s.URL()+path, rd)
+	req, err := http.NewRequestWithContext(c.t.Context(), method, c.s.URL()+path, rd)
 	if err != nil {
 		c.t.Fatalf("new request: %v", err)
 	}
@@ -165,7 +165,7 @@ func (c *client) uploadRequest(filename string) (id, url string, headers map[str
 // storagePut PUTs content to a signed URL with the given headers.
 func (c *client) storagePut(url string, headers map[string]any, content []byte) response {
 	c.t.Helper()
-	req, err := http.NewRequest("PUT", url, bytes.NewReader(content))
+	req, err := http.NewRequestWithContext(c.t.Context(), "PUT", url, bytes.NewReader(content))
 	if err != nil {
 		c.t.Fatalf("new request: %v", err)
 	}
@@ -266,7 +266,7 @@ func (c *client) update(id, query string, attrs map[string]any) map[string]any {
 
 func get(c *client, url string) response {
 	c.t.Helper()
-	req, err := http.NewRequest("GET", url, nil)
+	req, err := http.NewRequestWithContext(c.t.Context(), "GET", url, nil)
 	if err != nil {
 		c.t.Fatalf("new request: %v", err)
 	}

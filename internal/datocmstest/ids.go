@@ -96,9 +96,15 @@ func validBasename(b string) bool {
 		return false
 	}
 	for _, r := range b {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '_' || r == '-') {
+		if !isBasenameRune(r) {
 			return false
 		}
 	}
 	return true
+}
+
+// isBasenameRune reports whether r may appear in a basename: an ASCII letter or digit,
+// '.', '_' or '-'.
+func isBasenameRune(r rune) bool {
+	return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '_' || r == '-'
 }

@@ -121,16 +121,17 @@ func (s *Server) parseFile(p *uploadPatch, attrs map[string]any, current *upload
 	}
 	// Open question §10.12: keep_url rejects a different format with
 	// INVALID_FIELD {field: replace_strategy, code: FORMAT_MISMATCH}.
-	if current != nil && p.keepURL && derefOr(current.Format, "") != derefOr(obj.blob.facts.format, "") {
+	if current != nil && p.keepURL && deref(current.Format) != deref(obj.blob.facts.format) {
 		return errInvalidField("replace_strategy", "FORMAT_MISMATCH")
 	}
 	p.blob, p.filePath, p.filename = obj.blob, obj.path, obj.filename
 	return nil
 }
 
-func derefOr(p *string, def string) string {
+// deref returns *p, or "" when p is nil.
+func deref(p *string) string {
 	if p == nil {
-		return def
+		return ""
 	}
 	return *p
 }

@@ -77,7 +77,7 @@ func TestConcurrentUse(t *testing.T) {
 			b, _ := json.Marshal(body)
 			rd = bytes.NewReader(b)
 		}
-		req, _ := http.NewRequest(method, s.URL()+path, rd)
+		req, _ := http.NewRequestWithContext(t.Context(), method, s.URL()+path, rd)
 		req.Header.Set("Authorization", "Bearer x")
 		req.Header.Set("X-Api-Version", "3")
 		req.Header.Set("Content-Type", "application/json")

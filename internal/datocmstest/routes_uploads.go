@@ -206,9 +206,9 @@ func uploadMatches(rec *uploadRecord, q url.Values) bool {
 // matchesQuery is filter[query]: a case-insensitive substring of the file
 // name, the credits, or any locale's alt or title.
 func matchesQuery(u Upload, needle string) bool {
-	hay := []string{u.Filename, u.Basename, derefOr(u.Author, ""), derefOr(u.Notes, ""), derefOr(u.Copyright, "")}
+	hay := []string{u.Filename, u.Basename, deref(u.Author), deref(u.Notes), deref(u.Copyright)}
 	for _, m := range u.Metadata {
-		hay = append(hay, derefOr(m.Alt, ""), derefOr(m.Title, ""))
+		hay = append(hay, deref(m.Alt), deref(m.Title))
 	}
 	for _, h := range hay {
 		if strings.Contains(strings.ToLower(h), needle) {
@@ -220,7 +220,7 @@ func matchesQuery(u Upload, needle string) bool {
 
 // uploadType classifies an upload like the CDA "type" filter.
 func uploadType(u Upload) string {
-	mt := derefOr(u.MimeType, "")
+	mt := deref(u.MimeType)
 	switch {
 	case u.IsImage:
 		return "image"

@@ -68,7 +68,7 @@ func New(opts ...Option) (*Server, error) {
 		s.envs[name] = newEnvStore(name, cfg.nonLocalized[name])
 	}
 	if cfg.dataDir != "" {
-		if err := os.MkdirAll(cfg.dataDir, 0o755); err != nil {
+		if err := os.MkdirAll(cfg.dataDir, 0o750); err != nil {
 			return nil, fmt.Errorf("datocmstest: data dir: %w", err)
 		}
 		s.dataDir = cfg.dataDir

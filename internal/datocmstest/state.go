@@ -217,18 +217,23 @@ func cloneObject(m map[string]any) map[string]any {
 	if m == nil {
 		return nil
 	}
-	return cloneJSON(m).(map[string]any)
+	return cloneMap(m)
+}
+
+// cloneMap deep-copies a JSON object; unlike cloneObject it never returns nil.
+func cloneMap(m map[string]any) map[string]any {
+	out := make(map[string]any, len(m))
+	for k, x := range m {
+		out[k] = cloneJSON(x)
+	}
+	return out
 }
 
 // cloneJSON deep-copies a value decoded from JSON (maps, slices, scalars).
 func cloneJSON(v any) any {
 	switch t := v.(type) {
 	case map[string]any:
-		out := make(map[string]any, len(t))
-		for k, x := range t {
-			out[k] = cloneJSON(x)
-		}
-		return out
+		return cloneMap(t)
 	case []any:
 		out := make([]any, len(t))
 		for i, x := range t {

@@ -103,7 +103,7 @@ func TestStoragePut(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			path, rawURL, headers := c.uploadRequest("a.txt")
-			req, _ := http.NewRequest("PUT", rawURL, bytes.NewReader(content))
+			req, _ := http.NewRequestWithContext(t.Context(), "PUT", rawURL, bytes.NewReader(content))
 			for k, v := range headers {
 				req.Header.Set(k, v.(string))
 			}
@@ -165,7 +165,7 @@ func TestStoragePutShortBody(t *testing.T) {
 	s, c := newTestServer(t)
 	path, rawURL, headers := c.uploadRequest("a.txt")
 	u, _ := url.Parse(rawURL)
-	conn, err := net.Dial("tcp", u.Host)
+	conn, err := (&net.Dialer{}).DialContext(t.Context(), "tcp", u.Host)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -237,7 +237,7 @@ func TestStreamingMemory(t *testing.T) {
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
 
-	req, _ := http.NewRequest("PUT", rawURL, io.LimitReader(patternReader{}, size))
+	req, _ := http.NewRequestWithContext(t.Context(), "PUT", rawURL, io.LimitReader(patternReader{}, size))
 	req.ContentLength = size
 	for k, v := range headers {
 		req.Header.Set(k, v.(string))
@@ -251,7 +251,11 @@ func TestStreamingMemory(t *testing.T) {
 		t.Fatalf("PUT: %d", resp.StatusCode)
 	}
 	up := c.createFromPath(path)
-	resp, err = http.Get(dig(up, "attributes", "url").(string))
+	req, err = http.NewRequestWithContext(t.Context(), "GET", dig(up, "attributes", "url").(string), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err = http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}

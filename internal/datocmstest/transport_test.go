@@ -64,7 +64,7 @@ func TestTransportChecks(t *testing.T) {
 func TestBadJSONBody(t *testing.T) {
 	t.Parallel()
 	s, c := newTestServer(t)
-	req, _ := http.NewRequest("POST", s.URL()+"/uploads", bytes.NewReader([]byte(`{"data":`)))
+	req, _ := http.NewRequestWithContext(t.Context(), "POST", s.URL()+"/uploads", bytes.NewReader([]byte(`{"data":`)))
 	req.Header.Set("Authorization", "Bearer x")
 	req.Header.Set("X-Api-Version", "3")
 	req.Header.Set("Content-Type", "application/json")

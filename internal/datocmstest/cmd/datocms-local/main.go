@@ -69,7 +69,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	}
 	defer api.Close()
 
-	ln, err := net.Listen("tcp", *listen)
+	ln, err := (&net.ListenConfig{}).Listen(context.Background(), "tcp", *listen)
 	if err != nil {
 		return err
 	}
