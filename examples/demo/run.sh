@@ -23,8 +23,13 @@ command -v terraform >/dev/null || { echo "terraform is not on PATH (Terraform >
 
 step "Building the provider and the local API server"
 mkdir -p "$work/bin"
-(cd "$repo" && go build -o "$work/bin/terraform-provider-datocms" . &&
-	go build -o "$work/bin/datocms-local" ./internal/datocmstest/cmd/datocms-local)
+if [ -n "${PROVIDER_BINARY:-}" ]; then
+	echo "using the provider binary $PROVIDER_BINARY"
+	cp "$PROVIDER_BINARY" "$work/bin/terraform-provider-datocms"
+else
+	(cd "$repo" && go build -o "$work/bin/terraform-provider-datocms" .)
+fi
+(cd "$repo" && go build -o "$work/bin/datocms-local" ./internal/datocmstest/cmd/datocms-local)
 
 step "Starting the local DatoCMS-compatible API server"
 "$work/bin/datocms-local" -listen 127.0.0.1:0 -job-delay 300ms -locales en,it \

@@ -447,3 +447,30 @@ resource "datocms_upload" "u%d" {
 		},
 	})
 }
+
+// TestAccUpload_newFileChangedBetweenPlanAndApply: for an upload that does not exist yet
+// there is no refresh record to keep the plan consistent, so Terraform itself stops the
+// apply when it plans again and md5 differs ("inconsistent final plan"). This pins the
+// documented limitation and, above all, that nothing is uploaded.
+func TestAccUpload_newFileChangedBetweenPlanAndApply(t *testing.T) {
+	t.Parallel()
+	srv := newTestServer(t)
+	src := writePNG(t, filepath.Join(t.TempDir(), "new.png"), 170, 8, 8)
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checkNoUploads(srv),
+		Steps: []resource.TestStep{{
+			Config: uploadConfig(srv, fmt.Sprintf("  source = %q\n", src)),
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				planSideEffect(func() error {
+					writePNG(t, src, 171, 9, 9)
+					return nil
+				}),
+			}},
+			ExpectError: wrappedError(`inconsistent final plan.*md5`),
+		}},
+	})
+	if n := srv.WriteCount(); n != 0 {
+		t.Errorf("a file changed between plan and apply led to %d write calls", n)
+	}
+}
