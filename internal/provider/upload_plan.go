@@ -65,7 +65,7 @@ func setsNothing(lm localeMetadataModel) bool {
 // md5 and size changing, and marks unknown only the values DatoCMS computes from what
 // actually changes. Metadata-only changes therefore plan with no unknown values.
 func (r *uploadResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() { // destroy
+	if req.Plan.Raw.IsNull() || r.files == nil { // destroy, or a provider that is not configured yet
 		return
 	}
 	var config, plan uploadResourceModel
@@ -181,7 +181,7 @@ func planComputed(plan *uploadResourceModel, config uploadResourceModel, state *
 // checkLocalesExist fails the plan when default_field_metadata names a locale the
 // environment does not have: DatoCMS would reject the write at apply.
 func (r *uploadResource) checkLocalesExist(ctx context.Context, m types.Map, diags *diag.Diagnostics) {
-	if r.client == nil || m.IsNull() || m.IsUnknown() || len(m.Elements()) == 0 {
+	if m.IsNull() || m.IsUnknown() || len(m.Elements()) == 0 {
 		return
 	}
 	site, err := r.client.Site(ctx)
