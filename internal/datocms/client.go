@@ -7,6 +7,7 @@ package datocms
 import (
 	"net/http"
 	"sync"
+	"sync/atomic"
 )
 
 // Client talks to one DatoCMS environment. It is safe for concurrent use: one Client is
@@ -16,6 +17,9 @@ type Client struct {
 	baseURL    string // without trailing slash; API paths are appended to it
 	httpClient *http.Client
 	limiter    *limiter // nil when rate limiting is disabled
+	pacer      *jobPacer
+	reads      *uploadReads
+	reached    atomic.Bool // some request got an answer: connection errors are worth retrying
 
 	siteMu   sync.Mutex
 	site     *Site         // cached after the first successful GET /site
@@ -28,9 +32,10 @@ func New(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Client{cfg: cfg, baseURL: cfg.BaseURL, httpClient: cfg.HTTPClient}
+	c := &Client{cfg: cfg, baseURL: cfg.BaseURL, httpClient: cfg.HTTPClient, pacer: newJobPacer(cfg.PollInitial, cfg.PollMax)}
 	if cfg.RateLimit > 0 {
 		c.limiter = newLimiter(cfg.RateLimit, rateWindow)
 	}
+	c.reads = newUploadReads(c)
 	return c, nil
 }

@@ -20,12 +20,12 @@ const (
 	defaultPollMax     = 2 * time.Second
 	defaultRetryBase   = time.Second
 	defaultMaxRetries  = 8
+	// defaultRequestTimeout bounds one request, as the official client's 30 s requestTimeout
+	// does (API §4.2); the operation as a whole is bounded by the caller's context.
+	defaultRequestTimeout = 30 * time.Second
 
 	// rateWindow is the period DatoCMS counts requests over (API §4.1).
 	rateWindow = 3 * time.Second
-	// pollGrowth multiplies the job poll interval after every pending poll. Uploads usually
-	// finish within a second, so the schedule starts fast and backs off towards PollMax.
-	pollGrowth = 1.3
 )
 
 // Config configures a Client. Zero values select the documented defaults.
@@ -36,10 +36,12 @@ type Config struct {
 	HTTPClient  *http.Client  // default: no overall timeout, per-request deadlines come from ctx
 	UserAgent   string        // default "terraform-provider-datocms/dev"
 	RateLimit   int           // requests per 3 s shared by every call of this Client; default 60; negative disables
-	PollInitial time.Duration // first job poll delay, default 50ms
-	PollMax     time.Duration // cap of the growing poll interval (×1.3 per poll), default 2s
+	PollInitial time.Duration // fine job poll interval, used until jobs have a typical duration; default 50ms
+	PollMax     time.Duration // cap of the poll interval of jobs that run much longer than usual, default 2s
 	RetryBase   time.Duration // fallback backoff unit: wait RetryBase*attempt; default 1s
-	MaxRetries  int           // retries per call, default 8; negative disables retries
+	MaxRetries  int           // retries per call after errors other than 429, default 8; negative disables them
+	// RequestTimeout bounds each HTTP request (default 30s); a read that times out is retried.
+	RequestTimeout time.Duration
 }
 
 // withDefaults validates cfg and returns a copy with every default filled in.
@@ -84,6 +86,9 @@ func (cfg Config) withDefaults() (Config, error) {
 		cfg.PollMax = defaultPollMax
 	}
 	cfg.PollMax = max(cfg.PollMax, cfg.PollInitial)
+	if cfg.RequestTimeout <= 0 {
+		cfg.RequestTimeout = defaultRequestTimeout
+	}
 	if cfg.RetryBase <= 0 {
 		cfg.RetryBase = defaultRetryBase
 	}

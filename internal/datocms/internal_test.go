@@ -85,32 +85,37 @@ func TestRetryAfter(t *testing.T) {
 	apiErr := &APIError{}
 	transient := &APIError{Errors: []ErrorDetail{{Code: "X", Transient: true}}}
 	reset := http.Header{"X-Ratelimit-Reset": {"2"}}
+	get, post, put, del := call{method: "GET"}, call{method: "POST"}, call{method: "PUT"}, call{method: "DELETE"}
+	resendablePost := call{method: "POST", resendable: true}
+	connErr := &ConnectError{BaseURL: "http://127.0.0.1:1", Err: errors.New("connection refused")}
 	for _, tc := range []struct {
-		name   string
-		method string
-		res    *response
-		err    error
-		wait   time.Duration
-		retry  bool
+		name string
+		cl   call
+		res  *response
+		err  error
+		want retryDecision
 	}{
-		{"success", "POST", &response{status: 201, jsonBody: true}, nil, 0, false},
-		{"network GET", "GET", nil, errors.New("reset"), 30 * time.Millisecond, true},
-		{"network POST", "POST", nil, errors.New("reset"), 0, false},
-		{"429 reset header", "PUT", &response{status: 429, jsonBody: true, header: reset, err: apiErr}, nil, 2 * time.Second, true},
-		{"429 no header", "PUT", &response{status: 429, jsonBody: true, header: http.Header{}, err: apiErr}, nil, 30 * time.Millisecond, true},
-		{"429 HTML on write", "POST", &response{status: 429, jsonBody: false, header: http.Header{}, err: apiErr}, nil, 0, false},
-		{"429 HTML on GET", "GET", &response{status: 429, jsonBody: false, header: http.Header{}, err: apiErr}, nil, 30 * time.Millisecond, true},
-		{"502 HTML on GET", "GET", &response{status: 502, jsonBody: false, err: apiErr}, nil, 30 * time.Millisecond, true},
-		{"502 HTML on DELETE", "DELETE", &response{status: 502, jsonBody: false, err: apiErr}, nil, 0, false},
-		{"500 JSON on GET", "GET", &response{status: 500, jsonBody: true, err: apiErr}, nil, 30 * time.Millisecond, true},
-		{"500 JSON on PUT", "PUT", &response{status: 500, jsonBody: true, err: apiErr}, nil, 0, false},
-		{"transient on POST", "POST", &response{status: 409, jsonBody: true, err: transient}, nil, 30 * time.Millisecond, true},
-		{"422", "POST", &response{status: 422, jsonBody: true, err: apiErr}, nil, 0, false},
-		{"404", "GET", &response{status: 404, jsonBody: true, err: apiErr}, nil, 0, false},
+		{"success", post, &response{status: 201, jsonBody: true}, nil, retryDecision{}},
+		{"network GET", get, nil, errors.New("reset"), retryDecision{retry: true, wait: 30 * time.Millisecond, outcomeUnknown: true}},
+		{"network POST", post, nil, errors.New("reset"), retryDecision{outcomeUnknown: true}},
+		{"network resendable POST", resendablePost, nil, errors.New("reset"), retryDecision{retry: true, wait: 30 * time.Millisecond, outcomeUnknown: true}},
+		{"never connected", get, nil, connErr, retryDecision{}},
+		{"429 reset header", put, &response{status: 429, jsonBody: true, header: reset, err: apiErr}, nil, retryDecision{retry: true, wait: 2 * time.Second, rateLimited: true}},
+		{"429 no header", put, &response{status: 429, jsonBody: true, header: http.Header{}, err: apiErr}, nil, retryDecision{retry: true, wait: 50 * time.Millisecond, rateLimited: true}},
+		{"429 HTML on write", post, &response{status: 429, jsonBody: false, header: http.Header{}, err: apiErr}, nil, retryDecision{outcomeUnknown: true}},
+		{"429 HTML on GET", get, &response{status: 429, jsonBody: false, header: http.Header{}, err: apiErr}, nil, retryDecision{retry: true, wait: 50 * time.Millisecond, rateLimited: true}},
+		{"502 HTML on GET", get, &response{status: 502, jsonBody: false, err: apiErr}, nil, retryDecision{retry: true, wait: 30 * time.Millisecond, outcomeUnknown: true}},
+		{"502 HTML on PUT", put, &response{status: 502, jsonBody: false, err: apiErr}, nil, retryDecision{outcomeUnknown: true}},
+		{"502 HTML on DELETE (resendable)", call{method: "DELETE", resendable: true}, &response{status: 502, jsonBody: false, err: apiErr}, nil, retryDecision{retry: true, wait: 30 * time.Millisecond, outcomeUnknown: true}},
+		{"502 HTML on plain DELETE", del, &response{status: 502, jsonBody: false, err: apiErr}, nil, retryDecision{outcomeUnknown: true}},
+		{"500 JSON on GET", get, &response{status: 500, jsonBody: true, err: apiErr}, nil, retryDecision{retry: true, wait: 30 * time.Millisecond, outcomeUnknown: true}},
+		{"500 JSON on PUT", put, &response{status: 500, jsonBody: true, err: apiErr}, nil, retryDecision{outcomeUnknown: true}},
+		{"transient on POST", post, &response{status: 409, jsonBody: true, err: transient}, nil, retryDecision{retry: true, wait: 30 * time.Millisecond}},
+		{"422", post, &response{status: 422, jsonBody: true, err: apiErr}, nil, retryDecision{}},
+		{"404", get, &response{status: 404, jsonBody: true, err: apiErr}, nil, retryDecision{}},
 	} {
-		wait, retry := c.retryAfter(tc.method, tc.res, tc.err, 3)
-		if retry != tc.retry || (retry && wait != tc.wait) {
-			t.Errorf("%s: got %v, %v; want %v, %v", tc.name, wait, retry, tc.wait, tc.retry)
+		if got := c.retryAfter(tc.cl, tc.res, tc.err, 3, 5); got != tc.want {
+			t.Errorf("%s: got %+v; want %+v", tc.name, got, tc.want)
 		}
 	}
 }
@@ -118,36 +123,52 @@ func TestRetryAfter(t *testing.T) {
 func TestLimiter(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
+	const window = 150 * time.Millisecond
+	tryAcquire := func(l *limiter, within time.Duration) error {
+		c, cancel := context.WithTimeout(ctx, within)
+		defer cancel()
+		return l.acquire(c)
+	}
 
-	// A full bucket serves its capacity at once; the next token takes a refill interval.
-	burst := newLimiter(4, 4*time.Hour)
-	short, cancel := context.WithTimeout(ctx, time.Second)
-	defer cancel()
-	for i := range 4 {
-		if err := burst.wait(short); err != nil {
-			t.Fatalf("token %d of a full bucket: %v", i+1, err)
+	// Requests in flight hold their slots however long they take.
+	l := newLimiter(2, window)
+	for i := range 2 {
+		if err := tryAcquire(l, time.Second); err != nil {
+			t.Fatalf("slot %d of 2: %v", i+1, err)
 		}
 	}
-	cctx, cancel2 := context.WithTimeout(ctx, 10*time.Millisecond)
-	defer cancel2()
-	if err := burst.wait(cctx); !errors.Is(err, context.DeadlineExceeded) {
-		t.Errorf("wait on an empty bucket: %v, want the deadline", err)
-	}
-	if burst.tokens < -0.001 || burst.tokens > 0.001 {
-		t.Errorf("a cancelled wait kept its reservation: tokens = %v", burst.tokens)
+	if err := tryAcquire(l, 2*window); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("third request while two are in flight: %v, want to wait", err)
 	}
 
-	// Refill: 8 tokens from a bucket of 4 refilling 4 per 200 ms take at least 200 ms.
-	l := newLimiter(4, 200*time.Millisecond)
+	// An answered request keeps its slot for a whole window after its answer.
+	l.release()
+	l.release()
 	start := time.Now()
-	for range 8 {
-		if err := l.wait(ctx); err != nil {
-			t.Fatal(err)
-		}
+	if err := tryAcquire(l, time.Second); err != nil {
+		t.Fatal(err)
 	}
-	if elapsed := time.Since(start); elapsed < 180*time.Millisecond {
-		t.Errorf("8 tokens took %v, want >= 200ms", elapsed)
+	if elapsed := time.Since(start); elapsed < window-10*time.Millisecond {
+		t.Errorf("a slot came back %v after its answer, want a whole window (%v)", elapsed, window)
 	}
+
+	// A 429 pauses every caller, even with free slots.
+	p := newLimiter(10, window)
+	p.pause(200 * time.Millisecond)
+	start = time.Now()
+	if err := tryAcquire(p, time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if elapsed := time.Since(start); elapsed < 190*time.Millisecond {
+		t.Errorf("acquired %v after a 200ms pause", elapsed)
+	}
+
+	// A nil limiter (rate limiting disabled) never waits.
+	var off *limiter
+	if err := off.acquire(ctx); err != nil {
+		t.Fatal(err)
+	}
+	off.release()
 }
 
 func TestDecodeFieldMetadata(t *testing.T) {

@@ -92,7 +92,7 @@ func (r *uploadResource) toUpload() (*Upload, error) {
 		ID: r.ID, Path: a.Path, Basename: a.Basename, Filename: a.Filename, URL: a.URL, MD5: a.MD5,
 		Size: a.Size, Width: a.Width, Height: a.Height, Format: a.Format, MimeType: a.MimeType,
 		IsImage: a.IsImage, Author: a.Author, Copyright: a.Copyright, Notes: a.Notes,
-		Tags: nonNil(a.Tags), SmartTags: nonNil(a.SmartTags), DefaultFieldMetadata: md,
+		Tags: distinct(a.Tags), SmartTags: nonNil(a.SmartTags), DefaultFieldMetadata: md,
 		Blurhash: a.Blurhash, Thumbhash: a.Thumbhash,
 		CreatedAt: deref(a.CreatedAt), UpdatedAt: deref(a.UpdatedAt),
 	}
@@ -261,6 +261,19 @@ func encodeFieldMetadata(md FieldMetadata, site *Site) any {
 		legacy[loc] = legacyLocale{Alt: lm.Alt, Title: lm.Title, CustomData: nonNilMap(lm.CustomData), FocalPoint: md.FocalPoint}
 	}
 	return legacy
+}
+
+// distinct returns s without repeated strings, in first-seen order, never nil. DatoCMS stores
+// tags exactly as an API client sent them (API §10.8), so the same tag can appear twice;
+// tags are a set to the provider, and a repeated element would make every plan fail.
+func distinct(s []string) []string {
+	out := make([]string, 0, len(s))
+	for _, v := range s {
+		if !slices.Contains(out, v) {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 func nonNil[T any](s []T) []T {

@@ -8,11 +8,11 @@ import (
 	"fmt"
 	"io"
 	"mime"
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-log/tflog"
@@ -31,30 +31,55 @@ type call struct {
 	// noJob marks endpoints whose 2xx body is always the resource itself. POST
 	// /upload-requests is documented with 200, 201 and 202 but is never a job (API §10.1).
 	noJob bool
+	// resendable marks a write that may be sent again when its outcome is unknown (no
+	// answer, a timeout, a 5xx or a non-JSON answer), as reads are: POST /upload-requests
+	// only reserves a storage slot, a repeated DELETE answers 404 (which callers treat as
+	// done), and POST /uploads carries a client-chosen id, so a repeat of an applied create
+	// is refused as a duplicate instead of creating a second upload (API §1.3, §4.2).
+	resendable bool
 }
+
+// safeToResend reports whether cl may be sent again after an attempt whose outcome is unknown.
+func (cl call) safeToResend() bool { return cl.method == http.MethodGet || cl.resendable }
 
 // do sends cl with retries, waits for the job when the API answers with one (any call may,
 // API §3.1.5), and decodes the final document into out when out is non-nil.
 func (c *Client) do(ctx context.Context, cl call, out any) error {
-	res, err := c.send(ctx, cl)
+	_, err := c.doTracked(ctx, cl, out)
+	return err
+}
+
+// callTrace is what a caller may need to find out what became of a call that failed.
+type callTrace struct {
+	jobID     string // the job DatoCMS started for the call, if it answered with one
+	uncertain bool   // an attempt whose outcome is unknown came before the answer used
+}
+
+// doTracked is do that also reports the job it waited for and whether a resent attempt
+// may have been preceded by one DatoCMS applied.
+func (c *Client) doTracked(ctx context.Context, cl call, out any) (callTrace, error) {
+	res, uncertain, err := c.sendTracked(ctx, cl)
+	trace := callTrace{uncertain: uncertain}
 	if err != nil {
-		return err
+		return trace, err
 	}
+	accepted := time.Now()
 	body := res.body
 	if !cl.noJob {
 		if jobID, ok := jobReference(res); ok {
-			if body, err = c.waitJob(ctx, jobID, cl); err != nil {
-				return err
+			trace.jobID = jobID
+			if body, err = c.waitJob(ctx, jobID, cl, accepted); err != nil {
+				return trace, err
 			}
 		}
 	}
 	if out == nil || len(bytes.TrimSpace(body)) == 0 || string(body) == "null" {
-		return nil
+		return trace, nil
 	}
 	if err := json.Unmarshal(body, out); err != nil {
-		return fmt.Errorf("DatoCMS API %s %s: decoding response: %w", cl.method, cl.path, err)
+		return trace, fmt.Errorf("DatoCMS API %s %s: decoding response: %w", cl.method, cl.path, err)
 	}
-	return nil
+	return trace, nil
 }
 
 // jobReference reports whether res announces an async job. The current official client
@@ -80,14 +105,20 @@ func jobReference(res *response) (id string, ok bool) {
 }
 
 // send performs one logical request, retrying what the API says may be retried (API §4.2).
-// It returns a 2xx JSON response, or an error: *APIError for an API failure, or a wrapped
-// transport or context error.
+// It returns a 2xx JSON response, or an error: *APIError for an API failure, *ConnectError
+// when the API was never reached, or a wrapped transport or context error.
 func (c *Client) send(ctx context.Context, cl call) (*response, error) {
+	res, _, err := c.sendTracked(ctx, cl)
+	return res, err
+}
+
+// sendTracked is send that also reports whether an earlier attempt may have reached DatoCMS
+// (its outcome was unknown) before the one whose answer it returns.
+func (c *Client) sendTracked(ctx context.Context, cl call) (res *response, uncertain bool, err error) {
 	var payload []byte
 	if cl.body != nil {
-		var err error
 		if payload, err = json.Marshal(cl.body); err != nil {
-			return nil, fmt.Errorf("DatoCMS API %s %s: encoding request: %w", cl.method, cl.path, err)
+			return nil, false, fmt.Errorf("DatoCMS API %s %s: encoding request: %w", cl.method, cl.path, err)
 		}
 	}
 	// Masking is a backstop: the token is never put in a message or field on purpose.
@@ -95,23 +126,38 @@ func (c *Client) send(ctx context.Context, cl call) (*response, error) {
 	logCtx = tflog.MaskAllFieldValuesStrings(logCtx, c.cfg.Token)
 	logCtx = tflog.MaskMessageStrings(logCtx, c.cfg.Token)
 
+	retries, rateLimited := 0, 0
 	for attempt := 1; ; attempt++ {
-		res, err := c.attempt(ctx, logCtx, cl, payload, attempt)
-		wait, retry := c.retryAfter(cl.method, res, err, attempt)
-		if !retry || attempt > c.cfg.MaxRetries || ctx.Err() != nil {
+		res, err = c.attempt(ctx, logCtx, cl, payload, attempt)
+		d := c.retryAfter(cl, res, err, retries+1, rateLimited+1)
+		if d.rateLimited {
+			// Pause everyone: the window is full, whoever else tries now gets a 429 too.
+			c.limiter.pause(d.wait)
+		}
+		switch {
+		case !d.retry, ctx.Err() != nil, !d.rateLimited && retries >= c.cfg.MaxRetries:
 			if err == nil && res.err != nil {
 				err = res.err
 			}
 			if err != nil {
-				return nil, err
+				return nil, uncertain, err
 			}
-			return res, nil
+			return res, uncertain, nil
+		case d.rateLimited:
+			// A 429 never fails a call on its own: the call's context (the operation's
+			// timeout) bounds how long it keeps trying, as the official client does.
+			rateLimited++
+		default:
+			retries++
 		}
+		uncertain = uncertain || d.outcomeUnknown
 		tflog.Debug(logCtx, "retrying DatoCMS API request", map[string]any{
-			"method": cl.method, "path": cl.path, "attempt": attempt, "wait_ms": wait.Milliseconds(),
+			"method": cl.method, "path": cl.path, "attempt": attempt, "wait_ms": d.wait.Milliseconds(),
 		})
-		if err := sleep(ctx, wait); err != nil {
-			return nil, fmt.Errorf("DatoCMS API %s %s: %w", cl.method, cl.path, err)
+		if !d.rateLimited { // the limiter already holds everyone back after a 429
+			if err := sleep(ctx, d.wait); err != nil {
+				return nil, uncertain, fmt.Errorf("DatoCMS API %s %s: %w", cl.method, cl.path, err)
+			}
 		}
 	}
 }
@@ -128,11 +174,10 @@ type response struct {
 
 // attempt sends one HTTP request. A non-nil error means no response (network or context).
 func (c *Client) attempt(ctx, logCtx context.Context, cl call, payload []byte, n int) (*response, error) {
-	if c.limiter != nil {
-		if err := c.limiter.wait(ctx); err != nil {
-			return nil, fmt.Errorf("DatoCMS API %s %s: waiting for the rate limiter: %w", cl.method, cl.path, err)
-		}
+	if err := c.limiter.acquire(ctx); err != nil {
+		return nil, fmt.Errorf("DatoCMS API %s %s: waiting for the rate limiter: %w", cl.method, cl.path, err)
 	}
+	defer c.limiter.release()
 	target := c.baseURL + cl.path
 	if len(cl.query) > 0 {
 		target += "?" + cl.query.Encode()
@@ -141,7 +186,11 @@ func (c *Client) attempt(ctx, logCtx context.Context, cl call, payload []byte, n
 	if payload != nil {
 		body = bytes.NewReader(payload)
 	}
-	req, err := http.NewRequestWithContext(ctx, cl.method, target, body)
+	// Each attempt has its own deadline, so one request that never answers cannot use up
+	// the whole operation's timeout.
+	reqCtx, cancel := context.WithTimeout(ctx, c.cfg.RequestTimeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(reqCtx, cl.method, target, body)
 	if err != nil {
 		return nil, fmt.Errorf("DatoCMS API %s %s: %w", cl.method, cl.path, err)
 	}
@@ -157,19 +206,34 @@ func (c *Client) attempt(ctx, logCtx context.Context, cl call, payload []byte, n
 	}
 
 	start := time.Now()
-	resp, err := c.httpClient.Do(req)
 	fields := map[string]any{"method": cl.method, "path": cl.path, "attempt": n}
-	if err != nil {
+	failed := func(err error) (*response, error) {
 		fields["duration_ms"] = time.Since(start).Milliseconds()
 		fields["error"] = err.Error()
 		tflog.Debug(logCtx, "DatoCMS API request failed", fields)
-		if ctxErr := ctx.Err(); ctxErr != nil {
-			return nil, fmt.Errorf("DatoCMS API %s %s: %w", cl.method, cl.path, ctxErr)
+		switch {
+		case ctx.Err() != nil:
+			err = ctx.Err()
+		case reqCtx.Err() != nil:
+			err = fmt.Errorf("%w after %s", errRequestTimeout, c.cfg.RequestTimeout)
+		case isConnectError(err) && !c.reached.Load():
+			// Nothing has ever answered at this address: retrying for half a minute would
+			// only delay the message the user needs (check base_url).
+			return nil, &ConnectError{BaseURL: c.baseURL, Err: unwrapURLError(err)}
 		}
 		return nil, fmt.Errorf("DatoCMS API %s %s: %w", cl.method, cl.path, unwrapURLError(err))
 	}
+	resp, err := c.httpClient.Do(req)
+	if err != nil {
+		return failed(err)
+	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes))
+	if err != nil {
+		// A body cut short is a network failure: the status alone is not trustworthy.
+		return failed(fmt.Errorf("reading response: %w", err))
+	}
+	c.reached.Store(true)
 	res := &response{
 		status:    resp.StatusCode,
 		header:    resp.Header,
@@ -181,13 +245,6 @@ func (c *Client) attempt(ctx, logCtx context.Context, cl call, payload []byte, n
 	fields["request_id"] = res.requestID
 	fields["duration_ms"] = time.Since(start).Milliseconds()
 	tflog.Debug(logCtx, "DatoCMS API request", fields)
-	if err != nil {
-		// A body cut short is a network failure: the status alone is not trustworthy.
-		if ctxErr := ctx.Err(); ctxErr != nil {
-			return nil, fmt.Errorf("DatoCMS API %s %s: %w", cl.method, cl.path, ctxErr)
-		}
-		return nil, fmt.Errorf("DatoCMS API %s %s: reading response: %w", cl.method, cl.path, err)
-	}
 	if res.status < 200 || res.status > 299 || !res.jsonBody {
 		res.err = &APIError{Status: res.status, Method: cl.method, Path: cl.path, RequestID: res.requestID}
 		res.err.fillFromBody(raw)
@@ -195,32 +252,72 @@ func (c *Client) attempt(ctx, logCtx context.Context, cl call, payload []byte, n
 	return res, nil
 }
 
-// retryAfter decides whether the outcome of attempt n may be retried and after how long
-// (API §4.2). Writes are resent only when the API says the request was rejected (429 with
-// a JSON body, or an error flagged transient): after a network error or a non-JSON answer
-// the write may have happened, so resending it could apply it twice.
-func (c *Client) retryAfter(method string, res *response, err error, n int) (time.Duration, bool) {
-	backoff := c.cfg.RetryBase * time.Duration(n)
-	idempotent := method == http.MethodGet
-	switch {
-	case err != nil:
-		return backoff, idempotent
-	case res.err == nil:
-		return 0, false
-	case res.status == http.StatusTooManyRequests && (res.jsonBody || idempotent):
-		if reset, convErr := strconv.Atoi(res.header.Get("X-RateLimit-Reset")); convErr == nil && reset > 0 {
-			return time.Duration(reset) * time.Second, true
-		}
-		return backoff, true
-	case !res.jsonBody:
-		return backoff, idempotent
-	case res.err.transient():
-		return backoff, true
-	case res.status >= 500:
-		return backoff, idempotent
-	}
-	return 0, false
+// errRequestTimeout is a single request that got no complete answer within RequestTimeout.
+var errRequestTimeout = errors.New("no answer from DatoCMS")
+
+// ConnectError means that no connection could be made to the API: DatoCMS was never reached
+// at this address (connection refused, unknown host), so nothing was read or changed.
+type ConnectError struct {
+	BaseURL string
+	Err     error
 }
+
+func (e *ConnectError) Error() string {
+	return fmt.Sprintf("cannot connect to the DatoCMS API at %s: %v", e.BaseURL, e.Err)
+}
+
+func (e *ConnectError) Unwrap() error { return e.Err }
+
+// isConnectError reports whether err happened while dialling, before any byte was sent.
+func isConnectError(err error) bool {
+	var opErr *net.OpError
+	return errors.As(err, &opErr) && opErr.Op == "dial"
+}
+
+// retryDecision is what retryAfter decided about one attempt.
+type retryDecision struct {
+	retry          bool
+	wait           time.Duration
+	rateLimited    bool // a 429: the wait is X-RateLimit-Reset, and it does not count as a retry
+	outcomeUnknown bool // the request may have been applied although no usable answer came back
+}
+
+// retryAfter decides whether the outcome of an attempt may be retried and after how long
+// (API §4.2). n counts the retries of this call so far plus one, n429 its 429s plus one.
+// Writes are resent only when the API says the request was rejected (429 with a JSON body,
+// or an error flagged transient), unless the call is marked resendable: after a network
+// error or a non-JSON answer a write may have happened, so resending it could apply it twice.
+func (c *Client) retryAfter(cl call, res *response, err error, n, n429 int) retryDecision {
+	safe := cl.safeToResend()
+	backoff := time.Duration(0)
+	if safe {
+		backoff = c.cfg.RetryBase * time.Duration(n)
+	}
+	var connErr *ConnectError
+	switch {
+	case errors.As(err, &connErr):
+		return retryDecision{}
+	case err != nil:
+		return retryDecision{retry: safe, wait: backoff, outcomeUnknown: true}
+	case res.err == nil:
+		return retryDecision{}
+	case res.status == http.StatusTooManyRequests && (res.jsonBody || safe):
+		if reset, convErr := strconv.Atoi(res.header.Get("X-RateLimit-Reset")); convErr == nil && reset > 0 {
+			return retryDecision{retry: true, wait: time.Duration(reset) * time.Second, rateLimited: true}
+		}
+		return retryDecision{retry: true, wait: min(c.cfg.RetryBase*time.Duration(n429), maxRateLimitBackoff), rateLimited: true}
+	case !res.jsonBody:
+		return retryDecision{retry: safe, wait: backoff, outcomeUnknown: true}
+	case res.err.transient():
+		return retryDecision{retry: true, wait: c.cfg.RetryBase * time.Duration(n)}
+	case res.status >= 500:
+		return retryDecision{retry: safe, wait: backoff, outcomeUnknown: true}
+	}
+	return retryDecision{}
+}
+
+// maxRateLimitBackoff caps the wait after a 429 that carries no X-RateLimit-Reset.
+const maxRateLimitBackoff = 10 * time.Second
 
 // isJSON reports whether a Content-Type names JSON (application/json, application/*+json).
 func isJSON(contentType string) bool {
@@ -254,46 +351,4 @@ func sleep(ctx context.Context, d time.Duration) error {
 	case <-t.C:
 		return nil
 	}
-}
-
-// limiter is a token bucket of capacity tokens, refilled at capacity per window. Waiters
-// reserve a token up front (the balance may go negative) so they are served in order of
-// arrival rather than racing each other on every refill.
-type limiter struct {
-	mu       sync.Mutex
-	capacity float64
-	perToken time.Duration // time to refill one token
-	tokens   float64
-	last     time.Time
-}
-
-func newLimiter(capacity int, window time.Duration) *limiter {
-	return &limiter{
-		capacity: float64(capacity),
-		perToken: window / time.Duration(capacity),
-		tokens:   float64(capacity),
-		last:     time.Now(),
-	}
-}
-
-// wait takes one token, waiting for it while honouring ctx.
-func (l *limiter) wait(ctx context.Context) error {
-	l.mu.Lock()
-	now := time.Now()
-	l.tokens = min(l.capacity, l.tokens+float64(now.Sub(l.last))/float64(l.perToken))
-	l.last = now
-	l.tokens--
-	deficit := -l.tokens
-	l.mu.Unlock()
-	if deficit <= 0 {
-		return nil
-	}
-	if err := sleep(ctx, time.Duration(deficit*float64(l.perToken))); err != nil {
-		// Give the reservation back so a cancelled caller does not slow the others down.
-		l.mu.Lock()
-		l.tokens++
-		l.mu.Unlock()
-		return err
-	}
-	return nil
 }

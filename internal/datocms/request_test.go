@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -50,17 +51,25 @@ func TestRetry_RateLimited(t *testing.T) {
 	}
 }
 
-func TestRetry_RateLimitExhausted(t *testing.T) {
+// TestRetry_RateLimitNeverFails: 429s are retried for as long as the call's context lasts,
+// however many there are (the official client retries them with no cap).
+func TestRetry_RateLimitNeverFails(t *testing.T) {
 	t.Parallel()
 	srv := newServer(t)
-	c := newClient(t, srv, func(cfg *datocms.Config) { cfg.MaxRetries = 2 })
+	c := newClient(t, srv, func(cfg *datocms.Config) { cfg.MaxRetries = 1 })
 	srv.RateLimitNext(5, false)
-	_, err := c.GetUpload(testContext(t), "x")
-	if !datocms.IsRateLimited(err) {
-		t.Fatalf("err = %v, want rate limited", err)
+	if _, err := c.UploadReferences(testContext(t), "x"); !datocms.IsNotFound(err) {
+		t.Fatalf("err = %v, want the 404 that follows five 429s", err)
 	}
-	if n := srv.CountRequests("GET", "/uploads/x"); n != 3 {
-		t.Errorf("sent %d requests, want 1 + MaxRetries", n)
+	if n := srv.CountRequests("GET", "/uploads/x/references"); n != 6 {
+		t.Errorf("sent %d requests, want 6 (five 429s do not use up MaxRetries = 1)", n)
+	}
+
+	srv.RateLimitNext(1000, false)
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	if _, err := c.UploadReferences(ctx, "x"); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("err = %v, want the context's deadline", err)
 	}
 }
 
@@ -97,8 +106,9 @@ func TestRetry_BadGateway(t *testing.T) {
 		if _, err := c.GetUpload(ctx, up.ID); err != nil {
 			t.Fatalf("GetUpload: %v", err)
 		}
-		if n := srv.CountRequests("GET", "/uploads/"+up.ID); n != 2 {
-			t.Errorf("GET sent %d times, want 2", n)
+		reqs := srv.Requests()
+		if len(reqs) != 2 || reqs[0].Status != 502 || reqs[1].Status != 200 || reqs[0].Path != reqs[1].Path {
+			t.Errorf("requests = %v, want the same GET twice: 502, then 200", summarize(reqs))
 		}
 	})
 	t.Run("PUT is not retried", func(t *testing.T) {
@@ -238,19 +248,32 @@ func TestContextCancelledDuringRetryWait(t *testing.T) {
 	}
 }
 
+// TestRateLimiter_SharedByCalls: the client's window is DatoCMS's (N requests per 3 s), and
+// a request keeps its slot for a whole window after its answer.
 func TestRateLimiter_SharedByCalls(t *testing.T) {
 	t.Parallel()
 	srv := newServer(t, datocmstest.WithRateLimit(0))
-	// 5 requests per 3 s: the sixth call must wait ~600 ms for a token.
 	c := newClient(t, srv, func(cfg *datocms.Config) { cfg.RateLimit = 5 })
 	ctx := testContext(t)
 	start := time.Now()
-	for range 6 {
-		if _, err := c.GetUpload(ctx, "x"); !datocms.IsNotFound(err) {
+	for i := range 6 {
+		if _, err := c.UploadReferences(ctx, "x"); !datocms.IsNotFound(err) {
 			t.Fatal(err)
 		}
+		if elapsed := time.Since(start); i == 4 && elapsed > time.Second {
+			t.Errorf("the first 5 calls took %v, want them at once", elapsed)
+		}
 	}
-	if elapsed := time.Since(start); elapsed < 500*time.Millisecond || elapsed > 2*time.Second {
-		t.Errorf("6 calls at 5 per 3 s took %v, want about 600ms", elapsed)
+	if elapsed := time.Since(start); elapsed < 3*time.Second || elapsed > 4*time.Second {
+		t.Errorf("6 calls at 5 per 3 s took %v, want one window (3s) after the first answer", elapsed)
 	}
+}
+
+// summarize renders logged requests for failure messages.
+func summarize(reqs []datocmstest.Request) []string {
+	out := make([]string, 0, len(reqs))
+	for _, r := range reqs {
+		out = append(out, fmt.Sprintf("%s %s?%s %d", r.Method, r.Path, r.Query.Encode(), r.Status))
+	}
+	return out
 }

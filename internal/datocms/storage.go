@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"hash"
 	"io"
-	"mime"
 	"net/http"
 	"net/url"
 	"os"
@@ -83,7 +82,8 @@ func (c *Client) RequestUpload(ctx context.Context, filename string, collectionI
 			} `json:"attributes"`
 		} `json:"data"`
 	}
-	cl := call{method: http.MethodPost, path: "/upload-requests", body: writeDocument{Data: res}, noJob: true}
+	// Resendable: an upload request only reserves a storage slot, so a repeat has no lasting effect.
+	cl := call{method: http.MethodPost, path: "/upload-requests", body: writeDocument{Data: res}, noJob: true, resendable: true}
 	if err := c.do(ctx, cl, &doc); err != nil {
 		return nil, err
 	}
@@ -142,10 +142,7 @@ func (c *Client) putStorage(ctx context.Context, ureq *UploadRequest, in UploadF
 		logCtx = tflog.MaskAllFieldValuesStrings(logCtx, target.RawQuery)
 		logCtx = tflog.MaskMessageStrings(logCtx, target.RawQuery)
 	}
-	contentType := mime.TypeByExtension(filepath.Ext(filename))
-	if contentType == "" {
-		contentType = "application/octet-stream"
-	}
+	contentType := storageContentType(filename)
 
 	for attempt := 1; ; attempt++ {
 		start := time.Now()
@@ -177,27 +174,49 @@ func (c *Client) putStorage(ctx context.Context, ureq *UploadRequest, in UploadF
 	}
 }
 
-// putStorageOnce performs one PUT from a freshly opened file. status is 0 when no response
-// arrived; err is then the (unwrapped, URL-free) transport error.
+// putStorageOnce performs one PUT from a freshly opened file, following 307/308 redirects
+// (the official client follows them; the body is reopened for each hop). status is 0 when
+// no response arrived; err is then the (unwrapped, URL-free) transport error.
 func (c *Client) putStorageOnce(ctx context.Context, ureq *UploadRequest, in UploadFileInput, contentType string, size int64) (sum string, status int, err error) {
-	f, err := os.Open(in.LocalPath)
+	var (
+		mu      sync.Mutex
+		current *hashingReader // the body of the latest hop: the bytes storage kept
+		files   []*os.File
+	)
+	defer func() {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, f := range files {
+			f.Close()
+		}
+	}()
+	open := func() (io.ReadCloser, error) {
+		f, err := os.Open(in.LocalPath)
+		if err != nil {
+			return nil, err
+		}
+		hr := &hashingReader{r: f, h: md5.New(), remaining: size, expected: in.ExpectedMD5, localPath: in.LocalPath, size: size}
+		mu.Lock()
+		current, files = hr, append(files, f)
+		mu.Unlock()
+		if size == 0 {
+			// No body to stream: check the (empty) content now; NoBody keeps Content-Length: 0.
+			if err := hr.verify(); err != nil {
+				return nil, err
+			}
+			return http.NoBody, nil
+		}
+		return io.NopCloser(hr), nil
+	}
+	body, err := open()
 	if err != nil {
 		return "", 0, err
 	}
-	defer f.Close()
-	body := &hashingReader{r: f, h: md5.New(), remaining: size, expected: in.ExpectedMD5, localPath: in.LocalPath, size: size}
-	var reqBody io.Reader = body
-	if size == 0 {
-		// No body to stream: check the (empty) content now; NoBody keeps Content-Length: 0.
-		if err := body.verify(); err != nil {
-			return "", 0, err
-		}
-		reqBody = http.NoBody
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPut, ureq.URL, reqBody)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPut, ureq.URL, body)
 	if err != nil {
 		return "", 0, unwrapURLError(err)
 	}
+	req.GetBody = open
 	req.ContentLength = size
 	req.Header.Set("Content-Type", contentType)
 	// request_headers are part of the signature: send them verbatim, after our defaults so
@@ -206,7 +225,10 @@ func (c *Client) putStorageOnce(ctx context.Context, ureq *UploadRequest, in Upl
 		req.Header.Set(k, v)
 	}
 	resp, err := c.httpClient.Do(req)
-	sum, changed := body.result()
+	mu.Lock()
+	last := current
+	mu.Unlock()
+	sum, changed := last.result()
 	if changed != nil {
 		// The reader refused to hand over the last bytes: whatever the transport reports,
 		// the cause is the local file.
@@ -221,6 +243,37 @@ func (c *Client) putStorageOnce(ctx context.Context, ureq *UploadRequest, in Upl
 	defer resp.Body.Close()
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16)) // lets the connection be reused
 	return sum, resp.StatusCode, nil
+}
+
+// storageContentType is the Content-Type of a storage PUT: the plain MIME type of the file
+// name's extension from a fixed table, as the official client sends it (a lookup by
+// extension, never a charset parameter), so the header never depends on the host's MIME
+// tables; application/octet-stream when the extension is unknown.
+func storageContentType(filename string) string {
+	if t, ok := mimeTypes[strings.ToLower(strings.TrimPrefix(filepath.Ext(filename), "."))]; ok {
+		return t
+	}
+	return "application/octet-stream"
+}
+
+// mimeTypes follows the mime-db entries the official client's lookup returns.
+var mimeTypes = map[string]string{
+	"avif": "image/avif", "bmp": "image/bmp", "gif": "image/gif", "heic": "image/heic", "ico": "image/x-icon",
+	"jpeg": "image/jpeg", "jpg": "image/jpeg", "png": "image/png", "psd": "image/vnd.adobe.photoshop",
+	"svg": "image/svg+xml", "tif": "image/tiff", "tiff": "image/tiff", "webp": "image/webp",
+	"avi": "video/x-msvideo", "m4v": "video/x-m4v", "mkv": "video/x-matroska", "mov": "video/quicktime",
+	"mp4": "video/mp4", "mpeg": "video/mpeg", "webm": "video/webm",
+	"aac": "audio/aac", "flac": "audio/x-flac", "m4a": "audio/mp4", "mp3": "audio/mpeg", "ogg": "audio/ogg",
+	"wav": "audio/wav",
+	"csv": "text/csv", "css": "text/css", "htm": "text/html", "html": "text/html", "md": "text/markdown",
+	"txt": "text/plain", "vtt": "text/vtt", "xml": "application/xml", "js": "application/javascript",
+	"json": "application/json", "pdf": "application/pdf", "rtf": "application/rtf", "zip": "application/zip",
+	"gz": "application/gzip", "tar": "application/x-tar", "eps": "application/postscript", "ai": "application/postscript",
+	"doc": "application/msword", "xls": "application/vnd.ms-excel", "ppt": "application/vnd.ms-powerpoint",
+	"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+	"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+	"pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+	"otf":  "font/otf", "ttf": "font/ttf", "woff": "font/woff", "woff2": "font/woff2",
 }
 
 // hashingReader streams exactly size bytes of a file while hashing them. Once the last byte

@@ -5,12 +5,16 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"iter"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Upload is a DatoCMS upload (asset) as the API returns it.
@@ -106,8 +110,13 @@ func collectionRelationship(id *string) *relationship {
 }
 
 // CreateUpload creates an upload from a file already PUT to storage (see UploadFile) and
-// waits for the job. If the caller needs the id even when the job fails or times out, it
-// sets in.ID itself (NewUploadID).
+// waits for the job. It fills in.ID with NewUploadID when empty; a caller that must be able
+// to find the upload after a failure sets it itself.
+//
+// The client-chosen id makes the create safe to resend: when an attempt's answer is lost,
+// the create is sent again, and if DatoCMS refuses the repeat because the id is taken, the
+// first attempt was applied and its upload is followed instead. When the outcome cannot be
+// known before ctx ends, the error is a *PendingCreateError.
 func (c *Client) CreateUpload(ctx context.Context, in CreateUploadInput) (*Upload, error) {
 	if in.ID == "" {
 		in.ID = NewUploadID()
@@ -132,12 +141,129 @@ func (c *Client) CreateUpload(ctx context.Context, in CreateUploadInput) (*Uploa
 	if in.UploadCollectionID != nil {
 		res.Relationships = map[string]*relationship{"upload_collection": collectionRelationship(in.UploadCollectionID)}
 	}
-	return c.uploadCall(ctx, call{method: http.MethodPost, path: "/uploads", body: writeDocument{Data: res}})
+	cl := createCall(writeDocument{Data: res})
+	var doc uploadDocument
+	trace, err := c.doTracked(ctx, cl, &doc)
+	switch {
+	case err == nil:
+		return doc.toUpload(cl)
+	case trace.uncertain && isDuplicateID(err):
+		return c.FollowCreate(ctx, in.ID, "")
+	case trace.uncertain, trace.jobID != "" && !isJobFailure(err), trace.jobID == "" && !isRejection(err):
+		// Accepted (its job still runs), or possibly accepted (no usable answer came back).
+		return nil, &PendingCreateError{UploadID: in.ID, JobID: trace.jobID, Err: err}
+	}
+	return nil, err
 }
 
-// GetUpload reads one upload. A missing upload is an error for which IsNotFound is true.
+func createCall(body any) call {
+	return call{method: http.MethodPost, path: "/uploads", body: body, resendable: true}
+}
+
+// FollowCreate finds out what became of a create whose outcome was unknown: it returns the
+// upload once it exists, waiting for job jobID ("" when the create's answer was lost)
+// within ctx. A failed job returns its *APIError (nothing was created, unless DatoCMS
+// reports the upload anyway, in which case both are returned); a job still running when
+// ctx ends returns a *PendingCreateError.
+func (c *Client) FollowCreate(ctx context.Context, uploadID, jobID string) (*Upload, error) {
+	if up, err := c.getUploadDirect(ctx, uploadID); err == nil || !IsNotFound(err) {
+		return up, err
+	}
+	pending := func(err error) error { return &PendingCreateError{UploadID: uploadID, JobID: jobID, Err: err} }
+	if jobID != "" {
+		var doc uploadDocument
+		body, err := c.waitJob(ctx, jobID, createCall(nil), time.Now())
+		switch {
+		case err == nil && json.Unmarshal(body, &doc) == nil && doc.Data.ID != "":
+			return doc.toUpload(createCall(nil))
+		case err == nil:
+			return c.getUploadDirect(ctx, uploadID)
+		case isJobFailure(err):
+			if up, getErr := c.getUploadDirect(ctx, uploadID); getErr == nil {
+				return up, err
+			}
+			return nil, err
+		}
+		return nil, pending(err)
+	}
+	// No job to ask: the upload appearing is the only sign that the create finished.
+	w := c.pacer.start(jobKind(createCall(nil)), time.Now())
+	defer w.stop()
+	for {
+		if err := sleep(ctx, time.Until(w.next)); err != nil {
+			return nil, pending(err)
+		}
+		w.polling()
+		up, err := c.getUploadDirect(ctx, uploadID)
+		switch {
+		case err == nil:
+			w.done()
+			return up, nil
+		case !IsNotFound(err):
+			return nil, pending(err)
+		}
+		w.pending()
+	}
+}
+
+// PendingCreateError means DatoCMS accepted a create, or may have, but its outcome is not
+// known yet: its job was still running when the context ended, or no usable answer came
+// back. UploadID is the id the upload has if the create succeeds; JobID is the job to ask
+// about it, "" when the answer that would have named it was lost.
+type PendingCreateError struct {
+	UploadID, JobID string
+	Err             error
+}
+
+func (e *PendingCreateError) Error() string {
+	if e.JobID == "" {
+		return fmt.Sprintf("the outcome of creating upload %s is unknown: %v", e.UploadID, e.Err)
+	}
+	return fmt.Sprintf("DatoCMS job %s creating upload %s had not finished: %v", e.JobID, e.UploadID, e.Err)
+}
+
+func (e *PendingCreateError) Unwrap() error { return e.Err }
+
+// isDuplicateID reports whether DatoCMS refused a create because its id is taken. The
+// exact code is unverified (API §10.16): accept any refusal that names the id field.
+func isDuplicateID(err error) bool {
+	var apiErr *APIError
+	return errors.As(err, &apiErr) && apiErr.JobID == "" && apiErr.Status == http.StatusUnprocessableEntity &&
+		(apiErr.Field() == "id" || HasCode(err, "VALIDATION_UNIQUENESS"))
+}
+
+// isJobFailure reports whether err is a job that DatoCMS ran and reported failed.
+func isJobFailure(err error) bool {
+	var apiErr *APIError
+	return errors.As(err, &apiErr) && apiErr.JobID != ""
+}
+
+// isRejection reports whether DatoCMS answered a request with a definite refusal (a 4xx
+// other than 429), so that it certainly was not applied.
+func isRejection(err error) bool {
+	var apiErr *APIError
+	return errors.As(err, &apiErr) && apiErr.JobID == "" && apiErr.Status >= 400 && apiErr.Status < 500 &&
+		apiErr.Status != http.StatusTooManyRequests && apiErr.Body == ""
+}
+
+// GetUpload reads one upload. Concurrent calls share requests (see uploadReads). A missing
+// upload is an error for which IsNotFound is true, and only ever comes from a GET of that
+// very upload.
 func (c *Client) GetUpload(ctx context.Context, id string) (*Upload, error) {
+	return c.reads.get(ctx, id)
+}
+
+// getUploadDirect reads one upload with its own request.
+func (c *Client) getUploadDirect(ctx context.Context, id string) (*Upload, error) {
 	return c.uploadCall(ctx, call{method: http.MethodGet, path: uploadPath(id)})
+}
+
+// clone returns a copy that shares nothing mutable with u.
+func (u *Upload) clone() *Upload {
+	c := *u
+	c.Tags, c.SmartTags = slices.Clone(u.Tags), slices.Clone(u.SmartTags)
+	c.DefaultFieldMetadata.Locales = maps.Clone(u.DefaultFieldMetadata.Locales)
+	return &c
 }
 
 // UpdateUpload patches an upload and waits for the job (or takes the synchronous answer).
@@ -146,6 +272,7 @@ func (c *Client) UpdateUpload(ctx context.Context, id string, in UpdateUploadInp
 	if in.IsEmpty() {
 		return c.GetUpload(ctx, id)
 	}
+	c.reads.markWritten(id)
 	attrs := map[string]any{}
 	if in.Path != nil {
 		attrs["path"] = *in.Path
@@ -181,8 +308,11 @@ func (c *Client) UpdateUpload(ctx context.Context, id string, in UpdateUploadInp
 
 // DeleteUpload deletes an upload. The API answers 200 with the deleted upload today, but a
 // 204 or a 202 + job are handled too (API §6.6).
+// Deleting is resendable: a repeated DELETE of a deleted upload answers 404, which callers
+// treat as done.
 func (c *Client) DeleteUpload(ctx context.Context, id string) error {
-	return c.do(ctx, call{method: http.MethodDelete, path: uploadPath(id)}, nil)
+	c.reads.markWritten(id)
+	return c.do(ctx, call{method: http.MethodDelete, path: uploadPath(id), resendable: true}, nil)
 }
 
 // UploadReferences returns the number of records that link to the upload.
@@ -265,6 +395,10 @@ func (c *Client) uploadCall(ctx context.Context, cl call) (*Upload, error) {
 	if err := c.do(ctx, cl, &doc); err != nil {
 		return nil, err
 	}
+	return doc.toUpload(cl)
+}
+
+func (doc *uploadDocument) toUpload(cl call) (*Upload, error) {
 	if doc.Data.ID == "" {
 		return nil, fmt.Errorf("DatoCMS API %s %s: response holds no upload", cl.method, cl.path)
 	}

@@ -361,11 +361,12 @@ func TestCreateUpload_NeverEndingJobStopsAtDeadline(t *testing.T) {
 	start := time.Now()
 	_, err := c.CreateUpload(ctx, datocms.CreateUploadInput{Path: f.Path})
 	elapsed := time.Since(start)
-	if !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("err = %v, want context.DeadlineExceeded", err)
+	var pending *datocms.PendingCreateError
+	if !errors.Is(err, context.DeadlineExceeded) || !errors.As(err, &pending) {
+		t.Fatalf("err = %v, want a *PendingCreateError for context.DeadlineExceeded", err)
 	}
-	if !strings.HasPrefix(err.Error(), "waiting for DatoCMS job ") {
-		t.Errorf("message = %q, want it to name the job", err)
+	if pending.JobID == "" || pending.UploadID == "" || !strings.Contains(err.Error(), "DatoCMS job "+pending.JobID+" creating upload "+pending.UploadID) {
+		t.Errorf("message = %q, want it to name the job and the upload", err)
 	}
 	if elapsed > time.Second {
 		t.Errorf("returned after %v, want soon after the 300ms deadline", elapsed)

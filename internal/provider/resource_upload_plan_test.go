@@ -387,7 +387,8 @@ func TestAccUpload_fileChangedBetweenPlanAndApply(t *testing.T) {
 }
 
 // TestAccUpload_unchangedMakesNoWrites: with nothing changed, a plan of N uploads reads
-// each once and writes nothing, and the apply that follows makes no API call.
+// them all with one listing request and writes nothing, and the apply that follows makes
+// no API call.
 func TestAccUpload_unchangedMakesNoWrites(t *testing.T) {
 	t.Parallel()
 	srv := newTestServer(t)
@@ -409,7 +410,7 @@ resource "datocms_upload" "u%d" {
 			switch {
 			case r.Kind != "cma":
 				others++
-			case r.Method == "GET" && regexp.MustCompile(`^/uploads/[^/]+$`).MatchString(r.Path):
+			case r.Method == "GET" && regexp.MustCompile(`^/uploads(/[^/]+)?$`).MatchString(r.Path):
 				reads++
 			default:
 				others++
@@ -429,8 +430,9 @@ resource "datocms_upload" "u%d" {
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectEmptyPlan(),
 					planSideEffect(func() error {
-						// The plan (with its refresh) is done: n reads, nothing else.
-						if reads, others := countCalls(); reads > n || others != 0 {
+						// The plan (with its refresh) is done: the environment is small, so one
+						// listing page answers every refresh; nothing else is sent.
+						if reads, others := countCalls(); reads != 1 || others != 0 {
 							return fmt.Errorf("plan of %d unchanged uploads made %d reads and %d other calls", n, reads, others)
 						}
 						srv.ResetRequests()

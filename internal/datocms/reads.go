@@ -1,0 +1,320 @@
+package datocms
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Batched reads. A terraform plan refreshes every upload of a configuration, each through
+// its own GetUpload, up to -parallelism at a time, and DatoCMS allows 20 requests a second.
+// uploadReads answers those calls from as few requests as possible:
+//
+//   - GetUpload calls that arrive together are answered by one GET /uploads?filter[ids]=...
+//     (at most maxBatchIDs ids);
+//   - the first batch of the process is a plain first page of GET /uploads (page[limit]=500),
+//     which also tells the environment's size (meta.total_count). When the environment holds
+//     at most snapshotMaxUploads uploads, the remaining pages are fetched too as soon as that
+//     costs no more requests than the batches already sent (the ski-rental rule), and every
+//     later read of the process is answered from that snapshot without a request;
+//   - an upload missing from a batch or from the snapshot is confirmed with its own
+//     GET /uploads/:id before it is reported as gone;
+//   - an upload this client writes is never answered from a listing again.
+//
+// Nothing outlives the process, so nothing is cached across terraform runs.
+type uploadReads struct {
+	c                                    *Client
+	batchSize, pageSize, snapshotMaxSize int // maxBatchIDs, snapshotPageSize, snapshotMaxUploads; smaller in tests
+
+	mu          sync.Mutex
+	queue       []*pendingRead
+	dispatching bool
+	probed      bool               // the first page has been requested
+	total       int                // the environment's upload count, once probed
+	listed      map[string]*Upload // uploads seen in listing pages
+	complete    bool               // listed holds every upload of the environment
+	batches     int                // filtered batch requests sent since the probe
+	written     map[string]bool    // uploads written by this client: never answered from listed
+}
+
+const (
+	maxBatchIDs        = 100  // ids per GET /uploads?filter[ids]=
+	snapshotPageSize   = 500  // the API's maximum page size (API §6.7)
+	snapshotMaxUploads = 5000 // environments above this size are never listed whole
+	// gatherQuiet and gatherMax bound how long the first read of a batch waits for others:
+	// terraform starts the refreshes of a plan together, so they arrive within a few
+	// milliseconds of each other.
+	gatherQuiet = 3 * time.Millisecond
+	gatherMax   = 20 * time.Millisecond
+)
+
+type pendingRead struct {
+	id   string
+	ctx  context.Context
+	done chan struct{}
+	up   *Upload
+	err  error
+}
+
+func newUploadReads(c *Client) *uploadReads {
+	return &uploadReads{
+		c: c, batchSize: maxBatchIDs, pageSize: snapshotPageSize, snapshotMaxSize: snapshotMaxUploads,
+		listed: map[string]*Upload{}, written: map[string]bool{},
+	}
+}
+
+// get answers GetUpload.
+func (r *uploadReads) get(ctx context.Context, id string) (*Upload, error) {
+	r.mu.Lock()
+	if up, ok := r.listed[id]; ok && !r.written[id] {
+		r.mu.Unlock()
+		return up.clone(), nil
+	}
+	if r.complete || r.written[id] {
+		r.mu.Unlock()
+		return r.c.getUploadDirect(ctx, id)
+	}
+	p := &pendingRead{id: id, ctx: ctx, done: make(chan struct{})}
+	r.queue = append(r.queue, p)
+	if !r.dispatching {
+		r.dispatching = true
+		// The dispatcher outlives any one caller's cancellation but keeps its logger.
+		go r.dispatch(context.WithoutCancel(ctx))
+	}
+	r.mu.Unlock()
+
+	select {
+	case <-p.done:
+		return p.up, p.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// markWritten stops answering id from listings: this client changed or deleted it.
+func (r *uploadReads) markWritten(id string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.written[id] = true
+}
+
+// dispatch serves the queue until it is empty.
+func (r *uploadReads) dispatch(ctx context.Context) {
+	for {
+		r.gather()
+		r.mu.Lock()
+		batch := r.takeBatchLocked()
+		if len(batch) == 0 {
+			r.dispatching = false
+			r.mu.Unlock()
+			return
+		}
+		r.mu.Unlock()
+		r.serve(ctx, batch)
+	}
+}
+
+// gather waits until no read has arrived for gatherQuiet, the batch is full, or gatherMax
+// has passed.
+func (r *uploadReads) gather() {
+	deadline := time.Now().Add(gatherMax)
+	last := -1
+	for time.Now().Before(deadline) {
+		r.mu.Lock()
+		n := len(r.queue)
+		r.mu.Unlock()
+		if n >= r.batchSize || n == last {
+			return
+		}
+		last = n
+		time.Sleep(gatherQuiet)
+	}
+}
+
+// takeBatchLocked removes up to maxBatchIDs distinct ids from the queue (with every read
+// waiting for them) and answers the reads that the listing can answer now.
+func (r *uploadReads) takeBatchLocked() []*pendingRead {
+	var batch, rest []*pendingRead
+	ids := map[string]bool{}
+	for _, p := range r.queue {
+		switch {
+		case p.ctx.Err() != nil:
+			// The caller gave up: nothing to answer.
+		case r.listed[p.id] != nil && !r.written[p.id]:
+			p.up = r.listed[p.id].clone()
+			close(p.done)
+		case ids[p.id] || len(ids) < r.batchSize:
+			ids[p.id] = true
+			batch = append(batch, p)
+		default:
+			rest = append(rest, p)
+		}
+	}
+	r.queue = rest
+	return batch
+}
+
+// serve answers a batch of reads: from the listing when it can be completed at no extra
+// cost, else from one filtered request; what neither holds is confirmed one by one.
+func (r *uploadReads) serve(ctx context.Context, batch []*pendingRead) {
+	r.mu.Lock()
+	probe := !r.probed
+	r.probed = true
+	r.mu.Unlock()
+	if probe {
+		if total, err := r.listPage(ctx, 0, nil); err == nil {
+			r.mu.Lock()
+			r.total = total
+			r.complete = len(r.listed) >= total
+			r.mu.Unlock()
+		}
+		// On error the reads fall through to the filtered request, which reports it.
+	}
+
+	r.mu.Lock()
+	remaining := 0
+	if !r.complete && r.total <= r.snapshotMaxSize {
+		remaining = (r.total+r.pageSize-1)/r.pageSize - 1
+	}
+	snapshot := remaining > 0 && remaining <= r.batches+1
+	r.mu.Unlock()
+
+	if snapshot {
+		r.listRest(ctx, remaining)
+	}
+	unanswered := r.answerFromListing(batch, false)
+	if len(unanswered) == 0 {
+		return
+	}
+	r.mu.Lock()
+	r.batches++
+	r.mu.Unlock()
+	if _, err := r.listPage(ctx, 0, distinctIDs(unanswered)); err != nil {
+		for _, p := range unanswered {
+			p.err = err
+			close(p.done)
+		}
+		return
+	}
+	r.answerFromListing(unanswered, true)
+}
+
+// answerFromListing answers the reads whose upload was listed and returns the others. An
+// upload that a listing should have held (the listing is complete, or askedByID) but did
+// not is confirmed with its own GET: only that can say it is gone.
+func (r *uploadReads) answerFromListing(reads []*pendingRead, askedByID bool) (unanswered []*pendingRead) {
+	var confirm []*pendingRead
+	r.mu.Lock()
+	for _, p := range reads {
+		switch up := r.listed[p.id]; {
+		case up != nil && !r.written[p.id]:
+			p.up = up.clone()
+			close(p.done)
+		case r.complete || askedByID:
+			confirm = append(confirm, p)
+		default:
+			unanswered = append(unanswered, p)
+		}
+	}
+	r.mu.Unlock()
+	r.confirm(confirm)
+	return unanswered
+}
+
+// confirm answers each read with its own GET /uploads/:id, concurrently.
+func (r *uploadReads) confirm(reads []*pendingRead) {
+	var wg sync.WaitGroup
+	for _, p := range reads {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			p.up, p.err = r.c.getUploadDirect(p.ctx, p.id)
+			close(p.done)
+		}()
+	}
+	wg.Wait()
+}
+
+// listRest fetches pages 1..remaining of the environment, a few at a time, completing the
+// snapshot. A failure leaves the snapshot incomplete: reads then go by id.
+func (r *uploadReads) listRest(ctx context.Context, remaining int) {
+	const concurrentPages = 4
+	var (
+		wg     sync.WaitGroup
+		sem    = make(chan struct{}, concurrentPages)
+		failed atomic.Bool
+	)
+	for page := 1; page <= remaining; page++ {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			if _, err := r.listPage(ctx, page*r.pageSize, nil); err != nil {
+				failed.Store(true)
+			}
+		}()
+	}
+	wg.Wait()
+	if !failed.Load() {
+		r.mu.Lock()
+		// Uploads created or deleted while the pages were read shift the offsets, so an
+		// upload may have been skipped: an upload missing from the snapshot is confirmed by
+		// its own GET before anyone is told it is gone.
+		r.complete = true
+		r.mu.Unlock()
+	}
+}
+
+// listPage requests one page of GET /uploads, filtered by ids when ids is non-nil, records
+// the uploads it holds and returns meta.total_count.
+func (r *uploadReads) listPage(ctx context.Context, offset int, ids []string) (int, error) {
+	query := url.Values{"page[offset]": {strconv.Itoa(offset)}, "page[limit]": {strconv.Itoa(r.pageSize)}}
+	if ids != nil {
+		query.Set("filter[ids]", strings.Join(ids, ","))
+		query.Set("page[limit]", strconv.Itoa(len(ids)))
+	}
+	var page uploadPage
+	if err := r.c.do(ctx, call{method: http.MethodGet, path: "/uploads", query: query}, &page); err != nil {
+		return 0, err
+	}
+	ups := make([]*Upload, 0, len(page.Data))
+	for i := range page.Data {
+		up, err := page.Data[i].toUpload()
+		if err != nil {
+			return 0, err
+		}
+		ups = append(ups, up)
+	}
+	r.mu.Lock()
+	for _, up := range ups {
+		r.listed[up.ID] = up
+	}
+	r.mu.Unlock()
+	return page.Meta.TotalCount, nil
+}
+
+// uploadPage is the wire shape of a GET /uploads page.
+type uploadPage struct {
+	Data []uploadResource `json:"data"`
+	Meta struct {
+		TotalCount int `json:"total_count"`
+	} `json:"meta"`
+}
+
+func distinctIDs(reads []*pendingRead) []string {
+	seen := map[string]bool{}
+	var ids []string
+	for _, p := range reads {
+		if !seen[p.id] {
+			seen[p.id] = true
+			ids = append(ids, p.id)
+		}
+	}
+	return ids
+}

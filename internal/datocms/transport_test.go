@@ -1,0 +1,176 @@
+package datocms_test
+
+import (
+	"errors"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/assetform/terraform-provider-datocms/internal/datocms"
+	"github.com/assetform/terraform-provider-datocms/internal/datocmstest"
+)
+
+// TestJobPolling_LearnsTypicalDuration: once the client has seen how long jobs of a kind
+// take, it polls each job about once, just after it is done.
+func TestJobPolling_LearnsTypicalDuration(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t, datocmstest.WithJobDelay(150*time.Millisecond), datocmstest.WithRateLimit(0))
+	c := newClient(t, srv, func(cfg *datocms.Config) { cfg.PollInitial = 20 * time.Millisecond })
+	ctx := testContext(t)
+	up := createUpload(ctx, t, c, "a.txt", []byte("x"), datocms.CreateUploadInput{})
+
+	const updates = 12
+	srv.ResetRequests()
+	for i := range updates {
+		start := time.Now()
+		if _, err := c.UpdateUpload(ctx, up.ID, datocms.UpdateUploadInput{Notes: datocms.Set(string(rune('a' + i)))}); err != nil {
+			t.Fatal(err)
+		}
+		if elapsed := time.Since(start); elapsed > 400*time.Millisecond {
+			t.Errorf("update %d took %v for a 150ms job", i, elapsed)
+		}
+	}
+	polls := srv.CountRequests("GET", "/job-results/")
+	t.Logf("%d polls for %d jobs", polls, updates)
+	// The first update polls every 20ms (about 8 polls); later ones start at the learned time.
+	if perJob := float64(polls) / updates; perJob > 2 {
+		t.Errorf("%d polls for %d jobs (%.2f per job), want most jobs done at their first poll", polls, updates, perJob)
+	}
+}
+
+// TestJobPolling_FirstJobNoticedPromptly: with nothing learned yet, a job is polled at the
+// fine interval, so a 1s job is noticed soon after it is ready.
+func TestJobPolling_FirstJobNoticedPromptly(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t, datocmstest.WithRateLimit(0))
+	c := newClient(t, srv, func(cfg *datocms.Config) { cfg.PollInitial = 50 * time.Millisecond })
+	ctx := testContext(t)
+	up := createUpload(ctx, t, c, "a.txt", []byte("x"), datocms.CreateUploadInput{})
+	fresh := newClient(t, srv, func(cfg *datocms.Config) { cfg.PollInitial = 50 * time.Millisecond })
+
+	srv.SetJobDelay(time.Second)
+	start := time.Now()
+	if _, err := fresh.UpdateUpload(ctx, up.ID, datocms.UpdateUploadInput{Notes: datocms.Set("n")}); err != nil {
+		t.Fatal(err)
+	}
+	if late := time.Since(start) - time.Second; late > 150*time.Millisecond {
+		t.Errorf("a 1s job was noticed %v after it was ready", late)
+	}
+}
+
+func TestConnectionRefused_FailsFast(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := "http://" + ln.Addr().String()
+	ln.Close() // nothing listens there any more
+
+	c, err := datocms.New(datocms.Config{Token: testToken, BaseURL: addr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	_, err = c.Site(testContext(t))
+	var connErr *datocms.ConnectError
+	if !errors.As(err, &connErr) || connErr.BaseURL != addr {
+		t.Fatalf("err = %v, want a *ConnectError for %s", err, addr)
+	}
+	if elapsed := time.Since(start); elapsed > 500*time.Millisecond {
+		t.Errorf("took %v, want no retries", elapsed)
+	}
+	if !strings.Contains(err.Error(), addr) || strings.Contains(err.Error(), testToken) {
+		t.Errorf("message = %q, want the URL tried and never the token", err)
+	}
+}
+
+func TestRequestTimeout_ReadsAreRetried(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t, datocmstest.WithLatency(300*time.Millisecond), datocmstest.WithRateLimit(0))
+	c := newClient(t, srv, func(cfg *datocms.Config) { cfg.RequestTimeout = 50 * time.Millisecond; cfg.MaxRetries = 2 })
+	_, err := c.UploadReferences(testContext(t), "x")
+	if err == nil || !strings.Contains(err.Error(), "no answer from DatoCMS after 50ms") {
+		t.Fatalf("err = %v, want a per-request timeout", err)
+	}
+	// Requests are logged when they arrive, before the latency.
+	if n := srv.CountRequests("GET", "/uploads/x/references"); n != 3 {
+		t.Errorf("sent %d requests, want 1 + MaxRetries", n)
+	}
+}
+
+// TestStorage_FollowsRedirects: storage may answer a PUT with 307/308; the body is sent again.
+func TestStorage_FollowsRedirects(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t, datocmstest.WithRateLimit(0))
+	backend := srv.URL()
+	var redirected int
+	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/storage/") {
+			redirected++
+			http.Redirect(w, r, backend+r.URL.RequestURI(), http.StatusTemporaryRedirect)
+			return
+		}
+		proxyTo(t, backend, w, r)
+	}))
+	t.Cleanup(front.Close)
+	srv.SetBaseURL(front.URL) // storage URLs now point at the redirecting front
+	c := newClient(t, srv, func(cfg *datocms.Config) { cfg.BaseURL = front.URL })
+	ctx := testContext(t)
+	content := []byte("redirected bytes")
+	up := createUpload(ctx, t, c, "r.txt", content, datocms.CreateUploadInput{})
+	if redirected != 1 || up.MD5 != md5Hex(content) {
+		t.Errorf("redirects = %d, md5 = %s; want 1 redirect and the file's md5", redirected, up.MD5)
+	}
+}
+
+// proxyTo forwards a CMA request to the server at backend.
+func proxyTo(t *testing.T, backend string, w http.ResponseWriter, r *http.Request) {
+	t.Helper()
+	req, err := http.NewRequestWithContext(r.Context(), r.Method, backend+r.URL.RequestURI(), r.Body)
+	if err != nil {
+		t.Error(err)
+		return
+	}
+	req.Header = r.Header.Clone()
+	req.ContentLength = r.ContentLength
+	resp, err := http.DefaultTransport.RoundTrip(req)
+	if err != nil {
+		t.Error(err)
+		return
+	}
+	defer resp.Body.Close()
+	for k, v := range resp.Header {
+		w.Header()[k] = v
+	}
+	w.WriteHeader(resp.StatusCode)
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := resp.Body.Read(buf)
+		_, _ = w.Write(buf[:n])
+		if err != nil {
+			return
+		}
+	}
+}
+
+func TestStorage_ContentTypeIsPlain(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t, datocmstest.WithRateLimit(0))
+	c := newClient(t, srv)
+	ctx := testContext(t)
+	for name, want := range map[string]string{
+		"notes.TXT": "text/plain", "data.csv": "text/csv", "page.html": "text/html", "a.svg": "image/svg+xml",
+		"clip.mp4": "video/mp4", "archive.unknownext": "application/octet-stream", "noext": "application/octet-stream",
+	} {
+		srv.ResetRequests()
+		uploadFile(ctx, t, c, writeFile(t, name, []byte("x")))
+		puts := storageRequests(srv)
+		if len(puts) != 1 || puts[0].Header.Get("Content-Type") != want {
+			t.Errorf("%s: Content-Type = %q, want %q", name, puts[0].Header.Get("Content-Type"), want)
+		}
+	}
+}
