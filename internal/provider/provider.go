@@ -40,9 +40,10 @@ type datocmsProvider struct {
 }
 
 type datocmsProviderModel struct {
-	APIToken    types.String `tfsdk:"api_token"`
-	Environment types.String `tfsdk:"environment"`
-	BaseURL     types.String `tfsdk:"base_url"`
+	APIToken        types.String `tfsdk:"api_token"`
+	Environment     types.String `tfsdk:"environment"`
+	BaseURL         types.String `tfsdk:"base_url"`
+	AlwaysHashFiles types.Bool   `tfsdk:"always_hash_files"`
 }
 
 // providerData is what resources receive in Configure: one API client (and so one rate
@@ -90,6 +91,14 @@ func (p *datocmsProvider) Schema(_ context.Context, _ provider.SchemaRequest, re
 				MarkdownDescription: "Base URL of the Content Management API. Falls back to the `" + envBaseURL + "` environment variable, " +
 					"then to `" + datocms.DefaultBaseURL + "`. Plain `http` is accepted only for a loopback host " +
 					"(such as the local API server used by the tests and `make demo`).",
+			},
+			"always_hash_files": schema.BoolAttribute{
+				Optional: true,
+				MarkdownDescription: "Read and hash every source file on every plan. By default a file is hashed once per " +
+					"version: its MD5 is recorded with its size, modification time, change time, inode and device, and reused " +
+					"while all five are unchanged, so an unchanged 1 GiB file costs a `stat` per plan. Set `true` to trust nothing " +
+					"recorded by earlier runs (each file is still hashed once per Terraform phase). On platforms without inodes " +
+					"(Windows) every plan hashes the files anyway.",
 			},
 		},
 	}
@@ -149,7 +158,7 @@ func (p *datocmsProvider) Configure(ctx context.Context, req provider.ConfigureR
 		resp.Diagnostics.AddError("Error configuring the DatoCMS client", err.Error())
 		return
 	}
-	data := &providerData{client: client, files: newLocalFiles()}
+	data := &providerData{client: client, files: newLocalFiles(config.AlwaysHashFiles.ValueBool())}
 	resp.ResourceData = data
 	resp.DataSourceData = data
 }

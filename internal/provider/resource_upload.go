@@ -328,14 +328,15 @@ func (r *uploadResource) Read(ctx context.Context, req resource.ReadRequest, res
 	resp.Diagnostics.Append(diags...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, newState)...)
 
-	// Remember the local file as read now, for the plan that follows (see localFileForPlan).
+	// Keep the record of the local file current for the plan that follows (see
+	// localFileForPlan). A file whose stat still shows the recorded version is not read.
 	if !state.Source.IsNull() {
-		facts, err := r.files.facts(state.Source.ValueString())
-		if err != nil {
-			resp.Diagnostics.Append(recordSeenFile(ctx, resp.Private, "", nil)...)
-			return
+		var current *fileRecord
+		if facts, err := r.files.facts(state.Source.ValueString(), readFileRecord(ctx, req.Private)); err == nil {
+			rec := newFileRecord(state.Source.ValueString(), facts)
+			current = &rec
 		}
-		resp.Diagnostics.Append(recordSeenFile(ctx, resp.Private, state.Source.ValueString(), &facts)...)
+		resp.Diagnostics.Append(writeFileRecord(ctx, resp.Private, current)...)
 	}
 }
 
@@ -378,6 +379,7 @@ func (r *uploadResource) Update(ctx context.Context, req resource.UpdateRequest,
 	if in.IsEmpty() {
 		// Only Terraform-side arguments changed (source path, replace_strategy, timeouts): no API call.
 		resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+		resp.Diagnostics.Append(r.recordFile(ctx, resp.Private, plan.Source.ValueString(), plan.MD5.ValueString())...)
 		return
 	}
 	up, err := r.client.UpdateUpload(ctx, id, in)

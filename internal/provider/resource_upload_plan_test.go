@@ -44,7 +44,8 @@ func writeGIF(t *testing.T, path string) {
 
 // TestAccUpload_quietPlans pins what a reviewer sees: a metadata change plans no unknown
 // value, a rename marks unknown only what a rename changes, and a new file shows md5, size,
-// format and mime_type at plan time with only the values DatoCMS computes left unknown.
+// format, mime_type, is_image and the dimensions at plan time (read from the file's header),
+// with only the values DatoCMS computes left unknown.
 func TestAccUpload_quietPlans(t *testing.T) {
 	t.Parallel()
 	srv := newTestServer(t)
@@ -59,8 +60,8 @@ func TestAccUpload_quietPlans(t *testing.T) {
 	var oldMD5 string
 	var oldSize float64
 
-	fileFacts := []string{"width", "height", "is_image", "blurhash", "thumbhash"}
-	newURL := []string{"url", "path", "filename"}
+	placeholders := []string{"blurhash", "thumbhash"}
+	newURL := []string{"url", "path"}
 
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
@@ -78,21 +79,25 @@ func TestAccUpload_quietPlans(t *testing.T) {
 			{
 				Config: cfg(renamed),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					expectChangedAttributes(testResource, append([]string{"basename"}, newURL...)...),
+					expectChangedAttributes(testResource, "basename", "filename", "url", "path"),
 					expectUnknownAttributes(testResource, newURL...),
+					expectAttributeChange(testResource, "filename", "photo.png", "renamed-photo.png"),
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{sameID.AddStateValue(testResource, tfjsonpath.New("id"))},
 			},
 			{
-				// New content, same format, basename configured: the name is kept.
+				// New content, same format, basename configured: the name is kept, and the
+				// new dimensions are read from the PNG header.
 				PreConfig: func() {
 					oldMD5, oldSize = fileMD5(t, src), fileSize(t, src)
 					writePNG(t, src, 2, 40, 20)
 				},
 				Config: cfg(renamed),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					expectChangedAttributes(testResource, slices.Concat([]string{"md5", "size"}, newURL, fileFacts)...),
-					expectUnknownAttributes(testResource, slices.Concat(newURL, fileFacts)...),
+					expectChangedAttributes(testResource, slices.Concat([]string{"md5", "size", "width", "height"}, newURL, placeholders)...),
+					expectUnknownAttributes(testResource, slices.Concat(newURL, placeholders)...),
+					expectAttributeChange(testResource, "width", 16, 40),
+					expectAttributeChange(testResource, "height", 16, 20),
 					lazyPlanCheck(func() plancheck.PlanCheck {
 						return expectAttributeChange(testResource, "md5", oldMD5, fileMD5(t, src))
 					}),
@@ -107,13 +112,15 @@ func TestAccUpload_quietPlans(t *testing.T) {
 				},
 			},
 			{
-				// New content of another format, basename left to DatoCMS: format and
-				// mime_type are shown at plan time, basename is unknown (it follows the file).
+				// New content of another format, basename left to DatoCMS: format, mime_type
+				// and dimensions are shown at plan time; basename and filename are unknown
+				// (they follow the file).
 				PreConfig: func() { writeGIF(t, src) },
 				Config:    cfg(meta2),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					expectChangedAttributes(testResource, slices.Concat([]string{"md5", "size", "format", "mime_type", "basename"}, newURL, fileFacts)...),
-					expectUnknownAttributes(testResource, slices.Concat([]string{"basename"}, newURL, fileFacts)...),
+					expectChangedAttributes(testResource, slices.Concat([]string{"md5", "size", "format", "mime_type", "basename", "filename", "width", "height"}, newURL, placeholders)...),
+					expectUnknownAttributes(testResource, slices.Concat([]string{"basename", "filename"}, newURL, placeholders)...),
+					expectAttributeChange(testResource, "width", 40, 10),
 					expectAttributeChange(testResource, "format", "png", "gif"),
 					expectAttributeChange(testResource, "mime_type", "image/png", "image/gif"),
 				}},

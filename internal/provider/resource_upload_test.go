@@ -786,11 +786,13 @@ func TestAccUpload_keepURLNeedsSameFormat(t *testing.T) {
 				})},
 			},
 			{
-				// Same format: the URL stays and only what the file determines is unknown.
+				// Same format: the URL stays; the dimensions come from the new file's header, and
+				// only the placeholders DatoCMS computes are unknown.
 				PreConfig: func() { writePNG(t, src, 131, 10, 10) },
 				Config:    config,
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					expectUnknownAttributes(testResource, "width", "height", "is_image", "blurhash", "thumbhash"),
+					expectUnknownAttributes(testResource, "blurhash", "thumbhash"),
+					expectAttributeChange(testResource, "width", 8, 10),
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{remote(srv, func(up datocmstest.Upload) error {
 					if up.URL != firstURL || up.MD5 != fileMD5(t, src) {

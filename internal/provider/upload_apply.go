@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
@@ -38,7 +39,8 @@ func uploadFileInput(plan uploadResourceModel) datocms.UploadFileInput {
 }
 
 // saveApplied writes the state after a successful create or update and checks that DatoCMS
-// holds exactly the bytes that were uploaded.
+// holds exactly the bytes that were uploaded. It records the local file (hashed by the
+// apply-time plan of this process), so the next plan does not read it again.
 func (r *uploadResource) saveApplied(ctx context.Context, up *datocms.Upload, plan uploadResourceModel, file *datocms.UploadedFile,
 	state *tfsdk.State, private privateSetter, diags *diag.Diagnostics,
 ) {
@@ -49,32 +51,50 @@ func (r *uploadResource) saveApplied(ctx context.Context, up *datocms.Upload, pl
 			fmt.Sprintf("Upload %s reports md5 %s, but the file uploaded from %q has md5 %s. The upload is kept in state as DatoCMS "+
 				"reports it; the next plan shows the difference.", up.ID, up.MD5, plan.Source.ValueString(), file.MD5))
 	}
-	keepPredictedFormat(&newState, plan, diags)
+	keepPredicted(&newState, plan, diags)
 	diags.Append(state.Set(ctx, newState)...)
-	// The local file record belongs to a refresh; after a write the next refresh makes a new one.
-	diags.Append(recordSeenFile(ctx, private, "", nil)...)
+	diags.Append(r.recordFile(ctx, private, plan.Source.ValueString(), up.MD5)...)
 }
 
-// keepPredictedFormat keeps the format and mime_type the plan predicted from the file when
-// DatoCMS reports other values, and warns: Terraform rejects a result that contradicts a
-// known planned value, which would fail an apply whose upload succeeded. The next refresh
-// records DatoCMS's values without showing a change.
-func keepPredictedFormat(newState *uploadResourceModel, plan uploadResourceModel, diags *diag.Diagnostics) {
+// recordFile records the local file at source in private state when it holds the bytes
+// DatoCMS has (md5), so the next plan trusts it without reading it. This process hashed
+// the file for the apply-time plan already, so no file is read here.
+func (r *uploadResource) recordFile(ctx context.Context, private privateSetter, source, md5 string) diag.Diagnostics {
+	var record *fileRecord
+	if facts, err := r.files.facts(source, nil); err == nil && facts.MD5 == md5 {
+		rec := newFileRecord(source, facts)
+		record = &rec
+	}
+	return writeFileRecord(ctx, private, record)
+}
+
+// keepPredicted keeps the values the plan predicted from the file (format, mime_type, image
+// facts, filename) when DatoCMS reports others, and warns: Terraform rejects a result that
+// contradicts a known planned value, which would fail an apply whose upload succeeded. The
+// next refresh records DatoCMS's values without showing a change.
+func keepPredicted(newState *uploadResourceModel, plan uploadResourceModel, diags *diag.Diagnostics) {
 	for _, p := range []struct {
-		name         string
-		planned, got types.String
-		keep         *types.String
+		name    string
+		planned attr.Value
+		got     attr.Value
+		keep    func()
 	}{
-		{"format", plan.Format, newState.Format, &newState.Format},
-		{"mime_type", plan.MimeType, newState.MimeType, &newState.MimeType},
+		{"format", plan.Format, newState.Format, func() { newState.Format = plan.Format }},
+		{"mime_type", plan.MimeType, newState.MimeType, func() { newState.MimeType = plan.MimeType }},
+		{"filename", plan.Filename, newState.Filename, func() { newState.Filename = plan.Filename }},
+		{"is_image", plan.IsImage, newState.IsImage, func() { newState.IsImage = plan.IsImage }},
+		{"width", plan.Width, newState.Width, func() { newState.Width = plan.Width }},
+		{"height", plan.Height, newState.Height, func() { newState.Height = plan.Height }},
+		{"blurhash", plan.Blurhash, newState.Blurhash, func() { newState.Blurhash = plan.Blurhash }},
+		{"thumbhash", plan.Thumbhash, newState.Thumbhash, func() { newState.Thumbhash = plan.Thumbhash }},
 	} {
-		if p.planned.IsUnknown() || p.planned.IsNull() || p.planned.Equal(p.got) {
+		if p.planned.IsUnknown() || p.planned.Equal(p.got) {
 			continue
 		}
 		diags.AddAttributeWarning(path.Root(p.name), "DatoCMS reported another "+p.name,
-			fmt.Sprintf("The plan predicted %s = %q from the file, but DatoCMS reports %s. The state keeps the planned value "+
-				"until the next refresh. Please report this to the provider's maintainers.", p.name, p.planned.ValueString(), p.got.String()))
-		*p.keep = p.planned
+			fmt.Sprintf("The plan predicted %s = %s from the file, but DatoCMS reports %s. The state keeps the planned value "+
+				"until the next refresh. Please report this to the provider's maintainers.", p.name, p.planned, p.got))
+		p.keep()
 	}
 }
 

@@ -2,9 +2,10 @@ package provider
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -80,7 +81,10 @@ func (r *uploadResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 		return
 	}
 
-	local := r.localFileForPlan(ctx, config.Source, req.Private, &resp.Diagnostics)
+	var local *fileFacts
+	if record := r.localFileForPlan(ctx, config.Source, req.Private, &resp.Diagnostics); record != nil {
+		local = &record.Facts
+	}
 	planComputed(&plan, config, state, local)
 
 	if state != nil && local != nil && plan.ReplaceStrategy.ValueString() == replaceStrategyKeepURL &&
@@ -109,12 +113,13 @@ func (r *uploadResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 // state; when the file has changed since that refresh, the plan keeps the recorded facts and
 // warns, and the upload (which checks the bytes against the planned md5) stops with an error
 // that says the file changed since the plan was made. Nothing is uploaded.
-func (r *uploadResource) localFileForPlan(ctx context.Context, source types.String, private privateGetter, diags *diag.Diagnostics) *fileFacts {
+func (r *uploadResource) localFileForPlan(ctx context.Context, source types.String, private privateGetter, diags *diag.Diagnostics) *fileRecord {
 	if source.IsUnknown() || source.IsNull() {
 		return nil
 	}
 	name := source.ValueString()
-	facts, err := r.files.facts(name)
+	record := readFileRecord(ctx, private)
+	facts, err := r.files.facts(name, record)
 	if errors.Is(err, errSourceMissing) {
 		return nil
 	}
@@ -122,15 +127,15 @@ func (r *uploadResource) localFileForPlan(ctx context.Context, source types.Stri
 		diags.AddAttributeError(path.Root("source"), "Unusable source file", err.Error())
 		return nil
 	}
-	if seen := readSeenFile(ctx, private); seen != nil && seen.Source == name &&
-		!seen.Facts.sameFileVersion(facts) && seen.Facts.MD5 != facts.MD5 {
+	current := newFileRecord(name, facts)
+	if record != nil && record.Path == current.Path && record.Facts.Stat != facts.Stat && record.Facts.MD5 != facts.MD5 {
 		diags.AddAttributeWarning(path.Root("source"), "Source file changed after the last refresh",
 			fmt.Sprintf("%q changed after Terraform last read it (md5 %s then, %s now). This plan keeps the content read "+
 				"at refresh; if a saved plan is being applied, the upload stops before anything is stored. "+
-				"Run terraform plan again to upload the new content.", name, seen.Facts.MD5, facts.MD5))
-		return &seen.Facts
+				"Run terraform plan again to upload the new content.", name, record.Facts.MD5, facts.MD5))
+		return record
 	}
-	return &facts
+	return &current
 }
 
 // planComputed sets every computed attribute of the plan: known from the local file or the
@@ -153,29 +158,72 @@ func planComputed(plan *uploadResourceModel, config uploadResourceModel, state *
 	}
 	fileChanged := state == nil || local == nil || local.MD5 != state.MD5.ValueString()
 	if fileChanged {
-		plan.Size, plan.Format, plan.MimeType = types.Int64Unknown(), types.StringUnknown(), types.StringUnknown()
-		if local != nil {
-			plan.Size = types.Int64Value(local.Size)
-			if local.Format != "" {
-				plan.Format, plan.MimeType = types.StringValue(local.Format), types.StringValue(local.MimeType)
-			}
-		}
-		plan.Width, plan.Height, plan.IsImage = types.Int64Unknown(), types.Int64Unknown(), types.BoolUnknown()
-		plan.Blurhash, plan.Thumbhash = types.StringUnknown(), types.StringUnknown()
+		planFileFacts(plan, local)
 	}
 
-	if state == nil {
-		return // id, url, path and the rest are unknown until DatoCMS creates the upload
-	}
-	keepURL := plan.ReplaceStrategy.ValueString() == replaceStrategyKeepURL
+	keepURL := state != nil && plan.ReplaceStrategy.ValueString() == replaceStrategyKeepURL
 	newFileURL := fileChanged && !keepURL
-	renamed := !config.Basename.IsNull() && !config.Basename.Equal(state.Basename)
+	renamed := state == nil || (!config.Basename.IsNull() && !config.Basename.Equal(state.Basename))
 	if newFileURL || renamed {
-		plan.URL, plan.Path, plan.Filename = types.StringUnknown(), types.StringUnknown(), types.StringUnknown()
+		plan.URL, plan.Path = types.StringUnknown(), types.StringUnknown()
+		plan.Filename = predictFilename(config, state, newFileURL)
 	}
 	if newFileURL && config.Basename.IsNull() {
 		plan.Basename = types.StringUnknown() // DatoCMS names the upload after the new file
 	}
+}
+
+// planFileFacts plans what DatoCMS derives from a new file: known where the file's header
+// makes it certain (see predictContent), unknown otherwise.
+func planFileFacts(plan *uploadResourceModel, local *fileFacts) {
+	plan.Size, plan.Format, plan.MimeType = types.Int64Unknown(), types.StringUnknown(), types.StringUnknown()
+	plan.Width, plan.Height, plan.IsImage = types.Int64Unknown(), types.Int64Unknown(), types.BoolUnknown()
+	plan.Blurhash, plan.Thumbhash = types.StringUnknown(), types.StringUnknown()
+	if local == nil {
+		return
+	}
+	plan.Size = types.Int64Value(local.Size)
+	if local.Format != "" {
+		plan.Format, plan.MimeType = types.StringValue(local.Format), types.StringValue(local.MimeType)
+	}
+	switch local.Kind {
+	case kindRaster:
+		plan.IsImage = types.BoolValue(true)
+		if local.Width > 0 && local.Height > 0 {
+			plan.Width, plan.Height = types.Int64Value(local.Width), types.Int64Value(local.Height)
+		}
+	case kindDocument:
+		plan.IsImage = types.BoolValue(false)
+		plan.Width, plan.Height = types.Int64Null(), types.Int64Null()
+		plan.Blurhash, plan.Thumbhash = types.StringNull(), types.StringNull()
+	}
+}
+
+// filenameExtension is an extension DatoCMS keeps as it is in a file name (lowercased).
+var filenameExtension = regexp.MustCompile(`^\.[a-z0-9]+$`)
+
+// predictFilename is filename after a rename or a new file: the configured basename plus the
+// extension, of the new file's name when the file changes (DatoCMS names the file after the
+// name the provider uploads, basename + extension), or of the current filename on a plain
+// rename (DatoCMS keeps the extension). Without a configured basename DatoCMS derives the
+// name from the file itself: unknown.
+func predictFilename(config uploadResourceModel, state *uploadResourceModel, newFile bool) types.String {
+	if config.Basename.IsNull() || config.Basename.IsUnknown() || config.Source.IsUnknown() {
+		return types.StringUnknown()
+	}
+	var ext string
+	switch {
+	case newFile:
+		ext = strings.ToLower(filepath.Ext(config.Source.ValueString()))
+	case state != nil:
+		if dot := strings.LastIndexByte(state.Filename.ValueString(), '.'); dot > 0 {
+			ext = state.Filename.ValueString()[dot:]
+		}
+	}
+	if !filenameExtension.MatchString(ext) {
+		return types.StringUnknown()
+	}
+	return types.StringValue(config.Basename.ValueString() + ext)
 }
 
 // checkLocalesExist fails the plan when default_field_metadata names a locale the
@@ -196,49 +244,4 @@ func (r *uploadResource) checkLocalesExist(ctx context.Context, m types.Map, dia
 					loc, strings.Join(site.Locales, ", ")))
 		}
 	}
-}
-
-// seenFile is the private-state record of the local file as the provider last read it.
-type seenFile struct {
-	Source string    `json:"source"`
-	Facts  fileFacts `json:"facts"`
-}
-
-const seenFileKey = "seen_file"
-
-type privateGetter interface {
-	GetKey(ctx context.Context, key string) ([]byte, diag.Diagnostics)
-}
-
-type privateSetter interface {
-	SetKey(ctx context.Context, key string, value []byte) diag.Diagnostics
-}
-
-func readSeenFile(ctx context.Context, private privateGetter) *seenFile {
-	if private == nil {
-		return nil
-	}
-	raw, diags := private.GetKey(ctx, seenFileKey)
-	if diags.HasError() || len(raw) == 0 {
-		return nil
-	}
-	var seen seenFile
-	if json.Unmarshal(raw, &seen) != nil {
-		return nil
-	}
-	return &seen
-}
-
-// recordSeenFile stores (or, with nil facts, forgets) the file the provider last read.
-func recordSeenFile(ctx context.Context, private privateSetter, source string, facts *fileFacts) diag.Diagnostics {
-	if facts == nil {
-		return private.SetKey(ctx, seenFileKey, nil)
-	}
-	raw, err := json.Marshal(seenFile{Source: source, Facts: *facts})
-	if err != nil {
-		var diags diag.Diagnostics
-		diags.AddError("Error recording the source file", err.Error())
-		return diags
-	}
-	return private.SetKey(ctx, seenFileKey, raw)
 }

@@ -1,0 +1,90 @@
+package provider
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+)
+
+// hashCache hands a file's MD5 from the provider process that planned it to the one that
+// applies the plan: terraform starts a new provider process for each phase, and for a new
+// upload (or a new source path) there is no private state yet to carry it. An entry is
+// keyed by the file's absolute path and its complete stat, so it can only ever describe
+// the very version of the file it was made from. Small files are not cached (hashing them
+// costs less than the lookup); entries older than cacheMaxAge are removed. Any failure to
+// read or write the cache is ignored: the file is then hashed again.
+type hashCache struct {
+	dir   string
+	prune sync.Once
+}
+
+const (
+	minCachedSize = 1 << 20
+	cacheMaxAge   = 24 * time.Hour
+)
+
+// openHashCache returns the cache in the user's cache directory, or nil when there is none.
+func openHashCache() *hashCache {
+	base, err := os.UserCacheDir()
+	if err != nil {
+		return nil
+	}
+	dir := filepath.Join(base, "terraform-provider-datocms", "md5")
+	if os.MkdirAll(dir, 0o700) != nil {
+		return nil
+	}
+	return &hashCache{dir: dir}
+}
+
+func (c *hashCache) entry(abs string, s fileStat) string {
+	sum := sha256.Sum256(fmt.Appendf(nil, "%s\x00%d\x00%d\x00%d\x00%d\x00%d", abs, s.Size, s.ModNS, s.ChangeNS, s.Inode, s.Device))
+	return filepath.Join(c.dir, hex.EncodeToString(sum[:16])+".json")
+}
+
+func (c *hashCache) get(abs string, s fileStat) (fileFacts, bool) {
+	if s.Size < minCachedSize {
+		return fileFacts{}, false
+	}
+	raw, err := os.ReadFile(c.entry(abs, s))
+	var f fileFacts
+	if err != nil || json.Unmarshal(raw, &f) != nil || f.Stat != s || f.MD5 == "" {
+		return fileFacts{}, false
+	}
+	return f, true
+}
+
+func (c *hashCache) put(abs string, f fileFacts) {
+	if f.Size < minCachedSize {
+		return
+	}
+	c.prune.Do(c.removeOld)
+	raw, err := json.Marshal(f)
+	if err != nil {
+		return
+	}
+	tmp, err := os.CreateTemp(c.dir, "entry-*")
+	if err != nil {
+		return
+	}
+	_, werr := tmp.Write(raw)
+	if cerr := tmp.Close(); werr != nil || cerr != nil || os.Rename(tmp.Name(), c.entry(abs, f.Stat)) != nil {
+		_ = os.Remove(tmp.Name())
+	}
+}
+
+func (c *hashCache) removeOld() {
+	entries, err := os.ReadDir(c.dir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		if info, err := e.Info(); err == nil && time.Since(info.ModTime()) > cacheMaxAge {
+			_ = os.Remove(filepath.Join(c.dir, e.Name()))
+		}
+	}
+}

@@ -1,0 +1,17 @@
+//go:build darwin || freebsd
+
+package provider
+
+import (
+	"io/fs"
+	"syscall"
+)
+
+// statOf reads the identity of a file version from a stat result.
+func statOf(info fs.FileInfo) fileStat {
+	s := fileStat{Size: info.Size(), ModNS: info.ModTime().UnixNano()}
+	if st, ok := info.Sys().(*syscall.Stat_t); ok {
+		s.Inode, s.Device, s.ChangeNS = uint64(st.Ino), uint64(st.Dev), st.Ctimespec.Nano() //nolint:gosec,unconvert // widths differ by platform
+	}
+	return s
+}
