@@ -39,3 +39,9 @@ func New(cfg Config) (*Client, error) {
 	c.reads = newUploadReads(c)
 	return c, nil
 }
+
+// BaseURL returns the API base URL this client talks to (no trailing slash).
+func (c *Client) BaseURL() string { return c.baseURL }
+
+// Environment returns the environment this client manages; "" is the primary environment.
+func (c *Client) Environment() string { return c.cfg.Environment }

@@ -53,12 +53,14 @@ const (
 	gatherMax   = 20 * time.Millisecond
 )
 
+// pendingRead is one GetUpload (id) or UploadsWithMD5 (md5) call waiting for its answer.
 type pendingRead struct {
-	id   string
-	ctx  context.Context
-	done chan struct{}
-	up   *Upload
-	err  error
+	id, md5 string
+	ctx     context.Context
+	done    chan struct{}
+	up      *Upload   // answer by id
+	withMD5 []*Upload // answer by md5
+	err     error
 }
 
 func newUploadReads(c *Client) *uploadReads {
@@ -79,20 +81,59 @@ func (r *uploadReads) get(ctx context.Context, id string) (*Upload, error) {
 		r.mu.Unlock()
 		return r.c.getUploadDirect(ctx, id)
 	}
-	p := &pendingRead{id: id, ctx: ctx, done: make(chan struct{})}
+	p := r.enqueueLocked(ctx, &pendingRead{id: id})
+	r.mu.Unlock()
+	if err := p.wait(ctx); err != nil {
+		return nil, err
+	}
+	return p.up, p.err
+}
+
+// withMD5 answers UploadsWithMD5: from the snapshot when the process holds (or, by the same
+// rule as reads, takes) a complete one; else with GET /uploads?filter[fields][md5][eq]=.
+func (r *uploadReads) withMD5(ctx context.Context, md5 string) ([]*Upload, error) {
+	r.mu.Lock()
+	if r.complete {
+		defer r.mu.Unlock()
+		return r.listedWithMD5Locked(md5), nil
+	}
+	p := r.enqueueLocked(ctx, &pendingRead{md5: md5})
+	r.mu.Unlock()
+	if err := p.wait(ctx); err != nil {
+		return nil, err
+	}
+	return p.withMD5, p.err
+}
+
+func (r *uploadReads) listedWithMD5Locked(md5 string) []*Upload {
+	var out []*Upload
+	for id, up := range r.listed {
+		if up.MD5 == md5 && !r.written[id] {
+			out = append(out, up.clone())
+		}
+	}
+	return out
+}
+
+// enqueueLocked queues p and starts the dispatcher if needed. The caller holds r.mu.
+func (r *uploadReads) enqueueLocked(ctx context.Context, p *pendingRead) *pendingRead {
+	p.ctx, p.done = ctx, make(chan struct{})
 	r.queue = append(r.queue, p)
 	if !r.dispatching {
 		r.dispatching = true
 		// The dispatcher outlives any one caller's cancellation but keeps its logger.
 		go r.dispatch(context.WithoutCancel(ctx))
 	}
-	r.mu.Unlock()
+	return p
+}
 
+// wait returns when p is answered, or ctx's error when the caller gives up first.
+func (p *pendingRead) wait(ctx context.Context) error {
 	select {
 	case <-p.done:
-		return p.up, p.err
+		return nil
 	case <-ctx.Done():
-		return nil, ctx.Err()
+		return ctx.Err()
 	}
 }
 
@@ -145,6 +186,8 @@ func (r *uploadReads) takeBatchLocked() []*pendingRead {
 		switch {
 		case p.ctx.Err() != nil:
 			// The caller gave up: nothing to answer.
+		case p.md5 != "":
+			batch = append(batch, p)
 		case r.listed[p.id] != nil && !r.written[p.id]:
 			p.up = r.listed[p.id].clone()
 			close(p.done)
@@ -187,7 +230,15 @@ func (r *uploadReads) serve(ctx context.Context, batch []*pendingRead) {
 	if snapshot {
 		r.listRest(ctx, remaining)
 	}
-	unanswered := r.answerFromListing(batch, false)
+	var byID []*pendingRead
+	for _, p := range batch {
+		if p.md5 == "" {
+			byID = append(byID, p)
+			continue
+		}
+		r.answerMD5(ctx, p)
+	}
+	unanswered := r.answerFromListing(byID, false)
 	if len(unanswered) == 0 {
 		return
 	}
@@ -202,6 +253,27 @@ func (r *uploadReads) serve(ctx context.Context, batch []*pendingRead) {
 		return
 	}
 	r.answerFromListing(unanswered, true)
+}
+
+// answerMD5 answers a lookup by MD5 from the complete snapshot, or with its own request
+// (which counts as a batch for the snapshot rule).
+func (r *uploadReads) answerMD5(ctx context.Context, p *pendingRead) {
+	defer close(p.done)
+	r.mu.Lock()
+	if r.complete {
+		p.withMD5 = r.listedWithMD5Locked(p.md5)
+		r.mu.Unlock()
+		return
+	}
+	r.batches++
+	r.mu.Unlock()
+	for up, err := range r.c.ListUploads(p.ctx, ListUploadsOptions{MD5: p.md5}) {
+		if err != nil {
+			p.withMD5, p.err = nil, err
+			return
+		}
+		p.withMD5 = append(p.withMD5, up)
+	}
 }
 
 // answerFromListing answers the reads whose upload was listed and returns the others. An
@@ -318,3 +390,4 @@ func distinctIDs(reads []*pendingRead) []string {
 	}
 	return ids
 }
+

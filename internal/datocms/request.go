@@ -37,6 +37,8 @@ type call struct {
 	// done), and POST /uploads carries a client-chosen id, so a repeat of an applied create
 	// is refused as a duplicate instead of creating a second upload (API §1.3, §4.2).
 	resendable bool
+	// onJob, when set, is called with the job id when the API answers with a job.
+	onJob func(jobID string)
 }
 
 // safeToResend reports whether cl may be sent again after an attempt whose outcome is unknown.
@@ -68,6 +70,9 @@ func (c *Client) doTracked(ctx context.Context, cl call, out any) (callTrace, er
 	if !cl.noJob {
 		if jobID, ok := jobReference(res); ok {
 			trace.jobID = jobID
+			if cl.onJob != nil {
+				cl.onJob(jobID)
+			}
 			if body, err = c.waitJob(ctx, jobID, cl, accepted); err != nil {
 				return trace, err
 			}

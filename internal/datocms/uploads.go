@@ -60,6 +60,9 @@ type CreateUploadInput struct {
 	Tags                     []string       // nil = omit
 	DefaultFieldMetadata     *FieldMetadata // nil = omit; encoded to the environment's shape
 	UploadCollectionID       *string
+	// OnAccepted, when set, is called with the job id as soon as DatoCMS accepts the create,
+	// so a caller can record what to ask about if it never sees the outcome.
+	OnAccepted func(jobID string)
 }
 
 // UpdateUploadInput is the body of PUT /uploads/:id (API §6.5): only what is set is sent.
@@ -142,6 +145,7 @@ func (c *Client) CreateUpload(ctx context.Context, in CreateUploadInput) (*Uploa
 		res.Relationships = map[string]*relationship{"upload_collection": collectionRelationship(in.UploadCollectionID)}
 	}
 	cl := createCall(writeDocument{Data: res})
+	cl.onJob = in.OnAccepted
 	var doc uploadDocument
 	trace, err := c.doTracked(ctx, cl, &doc)
 	switch {
@@ -149,7 +153,7 @@ func (c *Client) CreateUpload(ctx context.Context, in CreateUploadInput) (*Uploa
 		return doc.toUpload(cl)
 	case trace.uncertain && isDuplicateID(err):
 		return c.FollowCreate(ctx, in.ID, "")
-	case trace.uncertain, trace.jobID != "" && !isJobFailure(err), trace.jobID == "" && !isRejection(err):
+	case trace.uncertain, trace.jobID != "" && !IsJobFailure(err), trace.jobID == "" && !isRejection(err):
 		// Accepted (its job still runs), or possibly accepted (no usable answer came back).
 		return nil, &PendingCreateError{UploadID: in.ID, JobID: trace.jobID, Err: err}
 	}
@@ -178,7 +182,7 @@ func (c *Client) FollowCreate(ctx context.Context, uploadID, jobID string) (*Upl
 			return doc.toUpload(createCall(nil))
 		case err == nil:
 			return c.getUploadDirect(ctx, uploadID)
-		case isJobFailure(err):
+		case IsJobFailure(err):
 			if up, getErr := c.getUploadDirect(ctx, uploadID); getErr == nil {
 				return up, err
 			}
@@ -232,8 +236,8 @@ func isDuplicateID(err error) bool {
 		(apiErr.Field() == "id" || HasCode(err, "VALIDATION_UNIQUENESS"))
 }
 
-// isJobFailure reports whether err is a job that DatoCMS ran and reported failed.
-func isJobFailure(err error) bool {
+// IsJobFailure reports whether err is a job that DatoCMS ran and reported failed.
+func IsJobFailure(err error) bool {
 	var apiErr *APIError
 	return errors.As(err, &apiErr) && apiErr.JobID != ""
 }
@@ -251,6 +255,12 @@ func isRejection(err error) bool {
 // very upload.
 func (c *Client) GetUpload(ctx context.Context, id string) (*Upload, error) {
 	return c.reads.get(ctx, id)
+}
+
+// UploadsWithMD5 returns every upload whose file has this MD5 (hex). Like GetUpload, it is
+// answered from the process's snapshot of the environment when there is one.
+func (c *Client) UploadsWithMD5(ctx context.Context, md5 string) ([]*Upload, error) {
+	return c.reads.withMD5(ctx, md5)
 }
 
 // getUploadDirect reads one upload with its own request.

@@ -47,10 +47,12 @@ type datocmsProviderModel struct {
 }
 
 // providerData is what resources receive in Configure: one API client (and so one rate
-// limiter) per provider instance, and one cache of local file hashes.
+// limiter) per provider instance, one cache of local file hashes, and the create journal.
 type providerData struct {
-	client *datocms.Client
-	files  *localFiles
+	client  *datocms.Client
+	files   *localFiles
+	journal *createJournal
+	tracked *trackedUploads
 }
 
 // New returns a constructor for the provider, as providerserver expects.
@@ -158,7 +160,7 @@ func (p *datocmsProvider) Configure(ctx context.Context, req provider.ConfigureR
 		resp.Diagnostics.AddError("Error configuring the DatoCMS client", err.Error())
 		return
 	}
-	data := &providerData{client: client, files: newLocalFiles(config.AlwaysHashFiles.ValueBool())}
+	data := &providerData{client: client, files: newLocalFiles(config.AlwaysHashFiles.ValueBool()), journal: openCreateJournal(), tracked: &trackedUploads{}}
 	resp.ResourceData = data
 	resp.DataSourceData = data
 }

@@ -52,8 +52,10 @@ func NewUploadResource() resource.Resource {
 }
 
 type uploadResource struct {
-	client *datocms.Client
-	files  *localFiles
+	client  *datocms.Client
+	files   *localFiles
+	journal *createJournal
+	tracked *trackedUploads
 }
 
 type uploadResourceModel struct {
@@ -247,7 +249,7 @@ func (r *uploadResource) Configure(_ context.Context, req resource.ConfigureRequ
 			fmt.Sprintf("Expected *providerData, got %T. This is a bug in the provider.", req.ProviderData))
 		return
 	}
-	r.client, r.files = data.client, data.files
+	r.client, r.files, r.journal, r.tracked = data.client, data.files, data.journal, data.tracked
 }
 
 func (r *uploadResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
@@ -261,83 +263,32 @@ func (r *uploadResource) ImportState(ctx context.Context, req resource.ImportSta
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("replace_strategy"), replaceStrategyCreateNewURL)...)
 }
 
-func (r *uploadResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan uploadResourceModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	timeout, diags := plan.Timeouts.Create(ctx, defaultCreateTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-
-	source := plan.Source.ValueString()
-	file, err := r.client.UploadFile(ctx, uploadFileInput(plan))
-	if err != nil {
-		resp.Diagnostics.Append(fileTransferError(source, err))
-		return
-	}
-	in, diags := createInput(ctx, plan, file.Path)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	up, err := r.client.CreateUpload(ctx, in)
-	if err != nil {
-		r.keepFailedCreate(ctx, in.ID, plan, timeout, err, &resp.State, &resp.Diagnostics)
-		return
-	}
-	tflog.Debug(ctx, "created upload", map[string]any{"upload_id": up.ID, "md5": up.MD5})
-
-	// POST /uploads takes no basename: DatoCMS derives it from the file name, which
-	// uploadFilename chose to match. Rename when DatoCMS still named it otherwise.
-	if !plan.Basename.IsNull() && !plan.Basename.IsUnknown() && up.Basename != plan.Basename.ValueString() {
-		renamed, err := r.client.UpdateUpload(ctx, up.ID, datocms.UpdateUploadInput{Basename: plan.Basename.ValueStringPointer()})
-		if err != nil {
-			r.saveWithError(ctx, up, plan, &resp.State, &resp.Diagnostics, "Error renaming upload",
-				fmt.Sprintf("Upload %s was created from %q, but renaming it to %q failed: %s. The upload is kept in state and "+
-					"marked tainted, so it is never orphaned.", up.ID, source, plan.Basename.ValueString(), err))
-			return
-		}
-		up = renamed
-	}
-	r.saveApplied(ctx, up, plan, file, &resp.State, resp.Private, &resp.Diagnostics)
-}
-
 func (r *uploadResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state uploadResourceModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	up, err := r.client.GetUpload(ctx, state.ID.ValueString())
+	if pending := readPendingCreate(ctx, req.Private); pending != nil {
+		r.readPending(ctx, state, pending, req, resp)
+		return
+	}
+	id := state.ID.ValueString()
+	up, err := r.client.GetUpload(ctx, id)
 	if datocms.IsNotFound(err) {
-		tflog.Info(ctx, "upload no longer exists in DatoCMS; removing it from state", map[string]any{"upload_id": state.ID.ValueString()})
+		if gone := r.confirmGone(ctx, id, req.Private); gone != nil {
+			resp.Diagnostics.AddError("Error reading upload", gone.Error())
+			return
+		}
+		tflog.Info(ctx, "upload no longer exists in DatoCMS; removing it from state", map[string]any{"upload_id": id})
 		resp.State.RemoveResource(ctx)
 		return
 	}
 	if err != nil {
-		resp.Diagnostics.AddError("Error reading upload", fmt.Sprintf("Could not read upload %s: %s", state.ID.ValueString(), err))
+		resp.Diagnostics.Append(apiErrorDiagnostic("Error reading upload", fmt.Sprintf("Could not read upload %s: %s", id, err), err))
 		return
 	}
-	newState, diags := modelFromAPI(ctx, up, state)
-	resp.Diagnostics.Append(diags...)
-	resp.Diagnostics.Append(resp.State.Set(ctx, newState)...)
-
-	// Keep the record of the local file current for the plan that follows (see
-	// localFileForPlan). A file whose stat still shows the recorded version is not read.
-	if !state.Source.IsNull() {
-		var current *fileRecord
-		if facts, err := r.files.facts(state.Source.ValueString(), readFileRecord(ctx, req.Private)); err == nil {
-			rec := newFileRecord(state.Source.ValueString(), facts)
-			current = &rec
-		}
-		resp.Diagnostics.Append(writeFileRecord(ctx, resp.Private, current)...)
-	}
+	r.refreshed(ctx, up, state, req, resp)
 }
 
 func (r *uploadResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -356,6 +307,24 @@ func (r *uploadResource) Update(ctx context.Context, req resource.UpdateRequest,
 	defer cancel()
 
 	id := state.ID.ValueString()
+	if pending := readPendingCreate(ctx, req.Private); pending != nil {
+		up, failed, diags := r.awaitPending(ctx, id, pending, "update")
+		resp.Diagnostics.Append(diags...)
+		if failed {
+			resp.Diagnostics.AddError("Upload was never created",
+				fmt.Sprintf("DatoCMS reports that creating upload %s failed, so there is nothing to update. The next plan "+
+					"creates it again.", id))
+		}
+		if up == nil {
+			return
+		}
+		// Diff against what DatoCMS holds now, and stop following the create.
+		if state, diags = modelFromAPI(ctx, up, state); diags.HasError() {
+			resp.Diagnostics.Append(diags...)
+			return
+		}
+		resp.Diagnostics.Append(writePrivate[pendingCreate](ctx, resp.Private, privatePendingKey, nil)...)
+	}
 	in, diags := updateInput(ctx, plan, state)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
@@ -411,6 +380,18 @@ func (r *uploadResource) Delete(ctx context.Context, req resource.DeleteRequest,
 	if id == "" {
 		return // a create that failed before DatoCMS assigned anything
 	}
+	if pending := readPendingCreate(ctx, req.Private); pending != nil {
+		// Wait for the create to end, then delete what it produced.
+		up, failed, diags := r.awaitPending(ctx, id, pending, "delete")
+		resp.Diagnostics.Append(diags...)
+		if failed || up == nil {
+			if failed {
+				r.forgetJournal(ctx, id)
+			}
+			return
+		}
+	}
+	r.forgetJournal(ctx, id)
 	err := r.client.DeleteUpload(ctx, id)
 	if err != nil && !datocms.IsNotFound(err) {
 		resp.Diagnostics.AddError("Error deleting upload", fmt.Sprintf("Could not delete upload %s: %s", id, describeAPIError(err, timeout, "delete")))

@@ -656,7 +656,7 @@ func TestAccUpload_createTimeout(t *testing.T) {
 			{
 				PreConfig:   func() { srv.SetJobDelay(jobDelay) },
 				Config:      config,
-				ExpectError: wrappedError(`Timed out creating upload.*upload [A-Za-z0-9_-]{22} from .*a\.png.*kept in state`),
+				ExpectError: wrappedError(`Timed out creating upload.*Upload [A-Za-z0-9_-]{22} from .*a\.png.*kept in state.*terraform untaint`),
 			},
 			{
 				// Once DatoCMS has finished the job, the tracked upload is found and replaced.

@@ -11,7 +11,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
-	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/assetform/terraform-provider-datocms/internal/datocms"
 )
@@ -96,53 +95,6 @@ func keepPredicted(newState *uploadResourceModel, plan uploadResourceModel, diag
 				"until the next refresh. Please report this to the provider's maintainers.", p.name, p.planned, p.got))
 		p.keep()
 	}
-}
-
-// keepFailedCreate makes sure an upload that DatoCMS created, or may still be creating, is
-// tracked in state. The upload ID was chosen by the provider, so it can be looked up even
-// when the create's job failed or timed out. A state saved with an error is marked tainted.
-func (r *uploadResource) keepFailedCreate(ctx context.Context, id string, plan uploadResourceModel, timeout time.Duration, err error,
-	state *tfsdk.State, diags *diag.Diagnostics,
-) {
-	source := plan.Source.ValueString()
-	checkCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), failureCheckTimeout)
-	defer cancel()
-	up, getErr := r.client.GetUpload(checkCtx, id)
-	switch {
-	case getErr == nil:
-		r.saveWithError(ctx, up, plan, state, diags, "Error creating upload",
-			fmt.Sprintf("DatoCMS created upload %s from %q, but reported: %s. The upload is kept in state and marked tainted, "+
-				"so it is never orphaned; the next apply replaces it.", id, source, describeAPIError(err, timeout, "create")))
-	case datocms.IsNotFound(getErr) && !mayStillComplete(err):
-		diags.Append(apiErrorDiagnostic("Error creating upload",
-			fmt.Sprintf("Could not create an upload from %q: %s", source, describeAPIError(err, timeout, "create")), err))
-	default:
-		pending := plan
-		pending.ID = types.StringValue(id)
-		pending.nullUnknowns()
-		diags.Append(state.Set(ctx, pending)...)
-		summary := "Error creating upload"
-		if errors.Is(err, context.DeadlineExceeded) {
-			summary = "Timed out creating upload"
-		}
-		diags.AddError(summary, fmt.Sprintf("DatoCMS had not finished creating upload %s from %q: %s. "+
-			"The upload ID is kept in state and marked tainted so the upload is never orphaned: the next plan checks whether "+
-			"DatoCMS finished it (and replaces it) or not (and creates it again). For large files, raise timeouts.create.",
-			id, source, describeAPIError(err, timeout, "create")))
-	}
-}
-
-// mayStillComplete reports whether a failed create may yet produce an upload: it timed out,
-// or the API's answer was lost. A rejection or a failed job means nothing was created.
-func mayStillComplete(err error) bool {
-	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
-		return true
-	}
-	var apiErr *datocms.APIError
-	if !errors.As(err, &apiErr) {
-		return true // the request may have reached DatoCMS before the connection failed
-	}
-	return apiErr.JobID == "" && apiErr.Status >= 500
 }
 
 func (r *uploadResource) saveWithError(ctx context.Context, up *datocms.Upload, plan uploadResourceModel, state *tfsdk.State,

@@ -66,7 +66,19 @@ func setsNothing(lm localeMetadataModel) bool {
 // md5 and size changing, and marks unknown only the values DatoCMS computes from what
 // actually changes. Metadata-only changes therefore plan with no unknown values.
 func (r *uploadResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() || r.files == nil { // destroy, or a provider that is not configured yet
+	if r.files == nil { // a provider that is not configured yet
+		return
+	}
+	if !req.State.Raw.IsNull() {
+		// Tracked in state, even when the plan skips the refresh (-refresh=false) or destroys
+		// it: never anybody's orphan (see createJournal).
+		var id types.String
+		if !req.State.GetAttribute(ctx, path.Root("id"), &id).HasError() && id.ValueString() != "" {
+			r.tracked.add(id.ValueString())
+			r.forgetJournal(ctx, id.ValueString())
+		}
+	}
+	if req.Plan.Raw.IsNull() { // destroy
 		return
 	}
 	var config, plan uploadResourceModel
@@ -86,6 +98,12 @@ func (r *uploadResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 		local = &record.Facts
 	}
 	planComputed(&plan, config, state, local)
+	switch {
+	case state == nil && local != nil:
+		r.warnAboutOrphans(ctx, plan, local, &resp.Diagnostics)
+	case state != nil && readPendingCreate(ctx, req.Private) != nil:
+		planPendingCreate(&plan)
+	}
 
 	if state != nil && local != nil && plan.ReplaceStrategy.ValueString() == replaceStrategyKeepURL &&
 		local.MD5 != state.MD5.ValueString() && local.Format != "" && !state.Format.IsNull() && local.Format != state.Format.ValueString() {
@@ -102,6 +120,24 @@ func (r *uploadResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 		return
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, plan)...)
+}
+
+// planPendingCreate shows as "(known after apply)" what DatoCMS has not reported yet for an
+// upload whose create is not confirmed: the apply waits for the create, then fills them in.
+func planPendingCreate(plan *uploadResourceModel) {
+	for _, v := range []*types.String{&plan.URL, &plan.Path, &plan.Filename, &plan.CreatedAt, &plan.Basename, &plan.Blurhash, &plan.Thumbhash} {
+		if v.IsNull() {
+			*v = types.StringUnknown()
+		}
+	}
+	for _, v := range []*types.Int64{&plan.Width, &plan.Height} {
+		if v.IsNull() {
+			*v = types.Int64Unknown()
+		}
+	}
+	if plan.IsImage.IsNull() {
+		plan.IsImage = types.BoolUnknown()
+	}
 }
 
 // localFileForPlan returns the facts to plan the source file with, or nil while they cannot

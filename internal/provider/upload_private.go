@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"path/filepath"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 )
@@ -15,7 +16,42 @@ const (
 	privateFileKey = "file"
 	// privateLegacySeenFileKey is the record of versions before 0.1.0; it is dropped on write.
 	privateLegacySeenFileKey = "seen_file"
+	// privatePendingKey marks an upload whose create DatoCMS accepted (or may have) but whose
+	// outcome the provider has not seen yet (pendingCreate).
+	privatePendingKey = "pending_create"
+	// privateProjectKey records where the upload lives (projectRecord), so that a 404 from
+	// a DatoCMS that is not the same project is never taken for a deleted upload.
+	privateProjectKey = "project"
 )
+
+// pendingCreate is a create that DatoCMS accepted, or may have, before the provider saw its
+// outcome (a timeout, a lost answer). The upload ID is the resource's id.
+type pendingCreate struct {
+	JobID      string    `json:"job_id,omitempty"` // "" when the answer naming it was lost
+	AcceptedAt time.Time `json:"accepted_at"`
+}
+
+func readPendingCreate(ctx context.Context, private privateGetter) *pendingCreate {
+	var p pendingCreate
+	if !readPrivate(ctx, private, privatePendingKey, &p) || p.AcceptedAt.IsZero() {
+		return nil
+	}
+	return &p
+}
+
+// projectRecord is the DatoCMS site and environment an upload was created or last read in.
+type projectRecord struct {
+	SiteID      string `json:"site_id"`
+	Environment string `json:"environment"` // "" is the primary environment
+}
+
+func readProjectRecord(ctx context.Context, private privateGetter) *projectRecord {
+	var p projectRecord
+	if !readPrivate(ctx, private, privateProjectKey, &p) || p.SiteID == "" {
+		return nil
+	}
+	return &p
+}
 
 type privateGetter interface {
 	GetKey(ctx context.Context, key string) ([]byte, diag.Diagnostics)

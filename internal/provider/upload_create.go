@@ -1,0 +1,226 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/assetform/terraform-provider-datocms/internal/datocms"
+)
+
+// Create uploads the file and creates the upload with an ID the provider chose, so that
+// whatever happens on the way (a timeout, a lost answer, a crash) the upload can be found:
+// it is recorded in the create journal before the create is sent, and in state (with what
+// is needed to follow it) when its outcome is not known when Create returns.
+func (r *uploadResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan uploadResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := plan.Timeouts.Create(ctx, defaultCreateTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	source := plan.Source.ValueString()
+	_, scope, err := r.project(ctx)
+	if err != nil {
+		resp.Diagnostics.Append(apiErrorDiagnostic("Error creating upload", fmt.Sprintf("Could not create an upload from %q: %s", source, err), err))
+		return
+	}
+	absSource, _ := filepath.Abs(source)
+	if r.adoptOrphan(ctx, scope, absSource, plan, timeout, resp) {
+		return
+	}
+
+	file, err := r.client.UploadFile(ctx, uploadFileInput(plan))
+	if err != nil {
+		resp.Diagnostics.Append(fileTransferError(source, err))
+		return
+	}
+	in, diags := createInput(ctx, plan, file.Path)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	entry := journalEntry{UploadID: in.ID, Source: absSource, MD5: file.MD5, Run: os.Getppid(), CreatedAt: time.Now().UTC()}
+	r.journalRecord(ctx, scope, entry)
+	in.OnAccepted = func(jobID string) {
+		entry.JobID = jobID
+		r.journalRecord(ctx, scope, entry)
+	}
+	up, err := r.client.CreateUpload(ctx, in)
+	if err != nil {
+		r.createFailed(ctx, scope, in.ID, plan, timeout, err, resp)
+		return
+	}
+	tflog.Debug(ctx, "created upload", map[string]any{"upload_id": up.ID, "md5": up.MD5})
+	r.finishCreate(ctx, up, plan, file, resp)
+}
+
+// finishCreate brings a created (or adopted) upload to the plan and saves it. POST /uploads
+// takes no basename: DatoCMS derives it from the file name, which uploadFilename chose to
+// match; when DatoCMS still named it otherwise, it is renamed.
+func (r *uploadResource) finishCreate(ctx context.Context, up *datocms.Upload, plan uploadResourceModel, file *datocms.UploadedFile,
+	resp *resource.CreateResponse,
+) {
+	current, diags := modelFromAPI(ctx, up, plan)
+	resp.Diagnostics.Append(diags...)
+	in, diags := updateInput(ctx, plan, current)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if !in.IsEmpty() {
+		updated, err := r.client.UpdateUpload(ctx, up.ID, in)
+		if err != nil {
+			r.saveWithError(ctx, up, plan, &resp.State, &resp.Diagnostics, "Error updating new upload",
+				fmt.Sprintf("Upload %s was created from %q, but bringing its name and metadata to the configuration failed: %s. "+
+					"The upload is kept in state and marked tainted, so it is never orphaned.", up.ID, plan.Source.ValueString(), err))
+			return
+		}
+		up = updated
+	}
+	r.saveApplied(ctx, up, plan, file, &resp.State, resp.Private, &resp.Diagnostics)
+	resp.Diagnostics.Append(r.recordProject(ctx, resp.Private)...)
+}
+
+// adoptOrphan looks in the create journal for an upload of this very file and content that
+// an apply created but never recorded (it was killed), and adopts it. It reports whether it
+// handled the create.
+func (r *uploadResource) adoptOrphan(ctx context.Context, scope, absSource string, plan uploadResourceModel, timeout time.Duration,
+	resp *resource.CreateResponse,
+) bool {
+	if plan.MD5.IsUnknown() || plan.MD5.IsNull() {
+		return false
+	}
+	for _, e := range r.journal.orphans(scope, absSource, plan.MD5.ValueString()) {
+		if !r.journal.forget(scope, e.UploadID) {
+			continue // another create of the same file claimed it first
+		}
+		up, err := r.client.FollowCreate(ctx, e.UploadID, e.JobID)
+		var pending *datocms.PendingCreateError
+		switch {
+		case up != nil && up.MD5 == plan.MD5.ValueString():
+			resp.Diagnostics.AddWarning("Adopted an upload left by an interrupted apply",
+				fmt.Sprintf("Upload %s, created from %q by an apply that ended before it could record it (started %s), "+
+					"holds this file. It was adopted instead of uploading a duplicate.", e.UploadID, plan.Source.ValueString(),
+					e.CreatedAt.Format(time.RFC3339)))
+			r.finishCreate(ctx, up, plan, nil, resp)
+			return true
+		case up != nil, datocms.IsJobFailure(err), datocms.IsNotFound(err):
+			// Another file, or nothing was created: not ours to take.
+		case errors.As(err, &pending):
+			r.journalRecord(ctx, scope, e)
+			r.savePending(ctx, plan, pending, timeout, resp)
+			return true
+		default:
+			r.journalRecord(ctx, scope, e)
+			tflog.Warn(ctx, "could not check an upload left by an interrupted apply", map[string]any{"upload_id": e.UploadID, "error": err.Error()})
+		}
+	}
+	return false
+}
+
+// createFailed makes sure that an upload DatoCMS created, or may still be creating, is
+// tracked in state. A state saved with an error is marked tainted by Terraform.
+func (r *uploadResource) createFailed(ctx context.Context, scope, id string, plan uploadResourceModel, timeout time.Duration, err error,
+	resp *resource.CreateResponse,
+) {
+	var pending *datocms.PendingCreateError
+	if errors.As(err, &pending) {
+		r.savePending(ctx, plan, pending, timeout, resp)
+		return
+	}
+	// DatoCMS refused the create, or ran its job and reported it failed. A job can fail after
+	// the upload was made, so look before saying nothing exists.
+	checkCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), failureCheckTimeout)
+	defer cancel()
+	if up, getErr := r.client.GetUpload(checkCtx, id); getErr == nil {
+		r.saveWithError(ctx, up, plan, &resp.State, &resp.Diagnostics, "Error creating upload",
+			fmt.Sprintf("DatoCMS created upload %s from %q, but reported: %s. The upload is kept in state and marked tainted, "+
+				"so it is never orphaned; the next apply replaces it.", id, plan.Source.ValueString(), err))
+		return
+	}
+	r.journal.forget(scope, id)
+	resp.Diagnostics.Append(apiErrorDiagnostic("Error creating upload",
+		fmt.Sprintf("Could not create an upload from %q: %s", plan.Source.ValueString(), describeAPIError(err, timeout, "create")), err))
+}
+
+// savePending records a create whose outcome is not known: the upload ID (in state, with the
+// values DatoCMS has not reported left null) and what to ask DatoCMS about it (private
+// state). The error says what the next plan does.
+func (r *uploadResource) savePending(ctx context.Context, plan uploadResourceModel, pending *datocms.PendingCreateError, timeout time.Duration,
+	resp *resource.CreateResponse,
+) {
+	state := plan
+	state.ID = types.StringValue(pending.UploadID)
+	state.nullUnknowns()
+	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+	resp.Diagnostics.Append(writePrivate(ctx, resp.Private, privatePendingKey,
+		&pendingCreate{JobID: pending.JobID, AcceptedAt: time.Now().UTC()})...)
+	resp.Diagnostics.Append(r.recordProject(ctx, resp.Private)...)
+
+	summary, what := "Upload creation not confirmed", "DatoCMS's answer to the create was lost"
+	switch {
+	case errors.Is(pending, context.DeadlineExceeded) && pending.JobID != "":
+		summary = "Timed out creating upload"
+		what = fmt.Sprintf("DatoCMS accepted the create (job %s) but had not finished it when the create timeout of %s ran out",
+			pending.JobID, timeout)
+	case errors.Is(pending, context.DeadlineExceeded):
+		summary = "Timed out creating upload"
+		what = fmt.Sprintf("the create timeout of %s ran out before DatoCMS confirmed the create", timeout)
+	case errors.Is(pending, context.Canceled):
+		summary = "Upload creation interrupted"
+		what = "the apply was interrupted before DatoCMS confirmed the create"
+	}
+	resp.Diagnostics.AddError(summary, fmt.Sprintf("Upload %s from %q: %s (%v).\n\n"+
+		"The upload ID is kept in state, with what is needed to ask DatoCMS about it, so the upload can never be orphaned. "+
+		"Terraform marks it tainted because the create did not finish.\n\n"+
+		"What happens next: the next plan asks DatoCMS what became of the create, waiting for it up to timeouts.create. "+
+		"If the create failed, the plan creates the upload again. If DatoCMS finished it, Terraform plans to replace it "+
+		"because it is tainted: the apply deletes that upload and uploads the file again.\n\n"+
+		"To keep the upload DatoCMS made instead, run `terraform untaint` on this resource before the next apply: "+
+		"the next plan then adopts it with no replacement, or shows only the changes still needed. "+
+		"If your files are large or DatoCMS is slow, raise timeouts.create.",
+		pending.UploadID, plan.Source.ValueString(), what, pending.Err))
+}
+
+// journalRecord writes a journal entry, logging (not failing on) a journal that cannot be
+// written: that only loses the ability to adopt the upload after a crash.
+func (r *uploadResource) journalRecord(ctx context.Context, scope string, e journalEntry) {
+	if err := r.journal.record(scope, e); err != nil {
+		tflog.Warn(ctx, "could not write the create journal", map[string]any{"error": err.Error()})
+	}
+}
+
+// project returns where this provider's uploads live and the create journal's scope for it.
+func (r *uploadResource) project(ctx context.Context) (projectRecord, string, error) {
+	site, err := r.client.Site(ctx)
+	if err != nil {
+		return projectRecord{}, "", err
+	}
+	p := projectRecord{SiteID: site.ID, Environment: r.client.Environment()}
+	return p, journalScope(r.client.BaseURL(), site.ID, p.Environment), nil
+}
+
+// recordProject records in private state where the upload lives (see confirmGone).
+func (r *uploadResource) recordProject(ctx context.Context, private privateSetter) diag.Diagnostics {
+	p, _, err := r.project(ctx)
+	if err != nil {
+		return nil // the record is a safeguard; without it, confirmGone only checks that DatoCMS answers
+	}
+	return writePrivate(ctx, private, privateProjectKey, &p)
+}
