@@ -390,4 +390,3 @@ func distinctIDs(reads []*pendingRead) []string {
 	}
 	return ids
 }
-
