@@ -5,7 +5,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -16,40 +15,16 @@ import (
 // (so no terraform init and no network), and runs terraform fmt -check and terraform
 // validate on a copy of each example directory.
 func TestExamples(t *testing.T) {
-	tfBin := os.Getenv("TF_ACC_TERRAFORM_PATH")
-	if tfBin == "" {
-		var err error
-		if tfBin, err = exec.LookPath("terraform"); err != nil {
-			if os.Getenv("TF_ACC") != "" {
-				t.Fatal("terraform is not on PATH (set TF_ACC_TERRAFORM_PATH or install Terraform >= 1.5)")
-			}
-			t.Skip("terraform is not on PATH; TestExamples needs the Terraform CLI")
-		}
-	}
-
-	root, err := filepath.Abs(filepath.Join("..", ".."))
-	if err != nil {
-		t.Fatal(err)
-	}
+	tfBin := requireTerraform(t)
+	root := repoRoot(t)
 	dirs := exampleDirs(t, filepath.Join(root, "examples"))
 	for _, want := range []string{"provider", "resources/datocms_upload", "demo"} {
 		if !slices.Contains(dirs, want) {
 			t.Fatalf("examples/%s was not found among the example directories %q", want, dirs)
 		}
 	}
-
-	work := t.TempDir()
-	pluginDir := filepath.Join(work, "plugins")
-	binary := filepath.Join(pluginDir, "terraform-provider-datocms")
-	if runtime.GOOS == "windows" {
-		binary += ".exe"
-	}
-	build := exec.CommandContext(t.Context(), "go", "build", "-o", binary, ".")
-	build.Dir = root
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build of the provider failed: %v\n%s", err, out)
-	}
-	cliConfig := filepath.Join(work, "terraformrc")
+	pluginDir := providerBinary(t)
+	cliConfig := filepath.Join(t.TempDir(), "terraformrc")
 	writeFile(t, cliConfig, []byte(`provider_installation {
   dev_overrides {
     "assetform/datocms" = "`+filepath.ToSlash(pluginDir)+`"

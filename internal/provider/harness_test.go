@@ -1,0 +1,73 @@
+package provider
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"github.com/assetform/terraform-provider-datocms/internal/scenario"
+)
+
+// TestMain gives the in-process provider of the acceptance tests a cache directory of its
+// own (file hashes, create journal), so tests never touch the user's and start clean.
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "provider-test-cache-*")
+	if err != nil {
+		panic(err)
+	}
+	os.Setenv("XDG_CACHE_HOME", dir)
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+var providerBuild struct {
+	once sync.Once
+	dir  string
+	err  error
+}
+
+// providerBinary builds the provider binary once per test run, for the tests that run
+// terraform directly (dev_overrides) instead of through terraform-plugin-testing, and
+// returns the directory holding it.
+func providerBinary(t *testing.T) string {
+	t.Helper()
+	requireTerraform(t)
+	providerBuild.once.Do(func() {
+		dir, err := os.MkdirTemp("", "provider-test-bin-*")
+		if err != nil {
+			providerBuild.err = err
+			return
+		}
+		providerBuild.dir, providerBuild.err = scenario.BuildProvider(context.Background(), repoRoot(t), dir)
+	})
+	if providerBuild.err != nil {
+		t.Fatal(providerBuild.err)
+	}
+	return providerBuild.dir
+}
+
+func repoRoot(t *testing.T) string {
+	t.Helper()
+	root, err := filepath.Abs(filepath.Join("..", ".."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return root
+}
+
+// requireTerraform skips a test that needs the Terraform CLI when there is none, unless
+// acceptance tests were asked for (TF_ACC), where a missing CLI is a failure.
+func requireTerraform(t *testing.T) string {
+	t.Helper()
+	tf, err := scenario.TerraformBinary()
+	if err != nil {
+		if os.Getenv("TF_ACC") != "" {
+			t.Fatal("terraform is not on PATH (set TF_ACC_TERRAFORM_PATH or install Terraform >= 1.5)")
+		}
+		t.Skip("terraform is not on PATH; this test needs the Terraform CLI")
+	}
+	return tf
+}
