@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -23,9 +24,12 @@ type client struct {
 	env   string // X-Environment; "" sends none
 }
 
+// newTestServer starts a server for one test. Rate limiting is off unless the
+// test turns it on with WithRateLimit: a test about something else must never
+// see a 429 just because the machine is busy and its polls bunch up.
 func newTestServer(t *testing.T, opts ...Option) (*Server, *client) {
 	t.Helper()
-	s := NewServer(t, opts...)
+	s := NewServer(t, append([]Option{WithRateLimit(0)}, opts...)...)
 	return s, &client{t: t, s: s, token: "test-token"}
 }
 
@@ -198,6 +202,10 @@ func uploadBody(id string, attrs map[string]any, rels map[string]any) map[string
 	return map[string]any{"data": data}
 }
 
+// jobPollInterval is how often waitJob polls: often enough to keep tests
+// fast, rarely enough to stay far below 60 requests per 3 s.
+const jobPollInterval = 20 * time.Millisecond
+
 // waitJob polls a job until it is done and returns the job result response.
 func (c *client) waitJob(r response) response {
 	c.t.Helper()
@@ -215,7 +223,7 @@ func (c *client) waitJob(r response) response {
 		if res.status != http.StatusNotFound || time.Now().After(deadline) {
 			c.t.Fatalf("job %s: %d %s", jobID, res.status, res.raw)
 		}
-		time.Sleep(5 * time.Millisecond)
+		time.Sleep(jobPollInterval)
 	}
 }
 
@@ -286,3 +294,25 @@ func pngBytes(t *testing.T, w, h int) []byte {
 }
 
 func strp(s string) *string { return &s }
+
+// fakeClock is a clock that moves only when a test says so.
+type fakeClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func newFakeClock() *fakeClock {
+	return &fakeClock{t: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
+}
+
+func (c *fakeClock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *fakeClock) advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}

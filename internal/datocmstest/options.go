@@ -24,6 +24,7 @@ type config struct {
 	storageHeaders map[string]string
 	siteID         string
 	syncUpdates    bool
+	now            func() time.Time // nil = the wall clock; tests in this package set a fake one
 }
 
 func defaultConfig() config {
@@ -90,6 +91,10 @@ func WithSiteID(id string) Option { return func(c *config) { c.siteID = id } }
 // WithSyncUpdates makes PUT /uploads/:id answer 200 with the upload instead of
 // 202 + job, which the docs allow ("a job might be returned").
 func WithSyncUpdates(on bool) Option { return func(c *config) { c.syncUpdates = on } }
+
+// withClock makes the server read time from now (UTC) instead of the wall
+// clock, so tests can step through rate-limit windows and job delays.
+func withClock(now func() time.Time) Option { return func(c *config) { c.now = now } }
 
 var (
 	envNameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)

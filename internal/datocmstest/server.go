@@ -62,6 +62,9 @@ func New(opts ...Option) (*Server, error) {
 		envs:    map[string]*envStore{},
 		objects: map[string]*storageObject{},
 	}
+	if cfg.now != nil {
+		s.now = cfg.now
+	}
 	s.limiter.limit = cfg.rateLimit
 	s.faults.latency, s.faults.jobDelay = cfg.latency, cfg.jobDelay
 	for _, name := range cfg.environments {
