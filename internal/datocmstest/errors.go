@@ -60,6 +60,3 @@ func errInvalidFormat(field string) *apiError {
 func errUnprocessable(code string, details map[string]any) *apiError {
 	return newAPIError(http.StatusUnprocessableEntity, code, details)
 }
-
-// errJobFailed is the payload of a job failed through FailNextJobs.
-func errJobFailed() *apiError { return errInvalidField("path", "INVALID_FORMAT") }

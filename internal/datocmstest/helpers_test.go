@@ -50,6 +50,11 @@ type response struct {
 // pairs that override them (an empty value removes the header).
 func (c *client) do(method, path string, body any, hdr ...string) response {
 	c.t.Helper()
+	return c.send(c.request(method, path, body, hdr...))
+}
+
+func (c *client) request(method, path string, body any, hdr ...string) *http.Request {
+	c.t.Helper()
 	var rd io.Reader
 	if body != nil {
 		b, err := json.Marshal(body)
@@ -78,27 +83,70 @@ func (c *client) do(method, path string, body any, hdr ...string) response {
 			req.Header.Set(hdr[i], hdr[i+1])
 		}
 	}
-	return c.send(req)
+	return req
 }
 
 func (c *client) send(req *http.Request) response {
 	c.t.Helper()
-	resp, err := http.DefaultClient.Do(req)
+	r, err := c.sendOn(testHTTP, req)
 	if err != nil {
 		c.t.Fatalf("%s %s: %v", req.Method, req.URL.Path, err)
 	}
+	return r
+}
+
+// testHTTP is the HTTP client of every test. It is not http.DefaultClient:
+// httptest.Server.Close closes the idle connections of the default
+// transport, which breaks a write another parallel test is sending on one.
+var testHTTP = &http.Client{Transport: &http.Transport{}}
+
+// freshConn sends each request on a connection of its own, so Go's
+// transport never retries a request a fault broke on a reused connection.
+var freshConn = &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+
+// try sends a request a fault may break: it returns the transport error
+// (or the error reading a cut body) instead of failing the test.
+func (c *client) try(req *http.Request) (response, error) {
+	c.t.Helper()
+	return c.sendOn(freshConn, req)
+}
+
+func (c *client) sendOn(hc *http.Client, req *http.Request) (response, error) {
+	c.t.Helper()
+	resp, err := hc.Do(req)
+	if err != nil {
+		return response{}, err
+	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(resp.Body)
-	if err != nil {
-		c.t.Fatalf("read body: %v", err)
-	}
 	r := response{status: resp.StatusCode, header: resp.Header, raw: raw}
+	if err != nil {
+		return r, err
+	}
 	if strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
 		if err := json.Unmarshal(raw, &r.doc); err != nil {
 			c.t.Fatalf("%s %s: bad JSON %q: %v", req.Method, req.URL.Path, raw, err)
 		}
 	}
-	return r
+	return r, nil
+}
+
+// adminDo calls the admin API (no token, no CMA headers).
+func adminDo(t *testing.T, s *Server, method, path string, body any) response {
+	t.Helper()
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			t.Fatalf("marshal: %v", err)
+		}
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(t.Context(), method, s.URL()+path, rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return (&client{t: t, s: s}).send(req)
 }
 
 // dig walks a decoded JSON document: string keys index objects, numeric

@@ -26,7 +26,8 @@ type Request struct {
 	Environment string      // resolved env name (primary when header missing); "" for storage/asset
 	Body        any         // decoded JSON body for CMA calls (nil if none); nil for storage
 	BodySize    int64       // bytes received (storage PUT)
-	Status      int         // status answered
+	Status      int         // status answered; for a drop_response fault the one not sent; 0 while being served or after a reset or stall fault
+	Fault       string      // the terminal fault action that fired ("status", "reset", ...), "" if none
 }
 
 // requestLog records requests in arrival order. Entries are added when a
@@ -52,14 +53,14 @@ func (l *requestLog) begin(e *Request) {
 	l.entries = append(l.entries, e)
 }
 
-func (l *requestLog) finish(e *Request, status int, size int64) {
+func (l *requestLog) finish(e *Request, a answer) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	e.Status, e.BodySize = status, size
+	e.Status, e.BodySize, e.Fault = a.status, a.size, a.fault
 }
 
 // Requests returns a copy of the log, in arrival order. A request still being
-// served has Status 0.
+// served has Status 0. Admin API calls (/_local/) are never logged.
 func (s *Server) Requests() []Request {
 	s.log.mu.Lock()
 	defer s.log.mu.Unlock()

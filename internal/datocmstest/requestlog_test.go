@@ -81,7 +81,7 @@ func TestConcurrentUse(t *testing.T) {
 		req.Header.Set("Authorization", "Bearer x")
 		req.Header.Set("X-Api-Version", "3")
 		req.Header.Set("Content-Type", "application/json")
-		resp, err := http.DefaultClient.Do(req)
+		resp, err := testHTTP.Do(req)
 		if err != nil {
 			t.Errorf("%s %s: %v", method, path, err)
 			return 0

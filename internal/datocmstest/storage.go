@@ -143,18 +143,13 @@ func handleUploadRequest(c *call) (int, any, error) {
 
 // serveStorage is PUT /storage/<path>: the presigned upload of API §6.2. It
 // is not a CMA route: no bearer auth, no rate limit, S3-like plain errors.
-// It returns the number of body bytes received.
+// Success is 200 with an empty body and the md5 as ETag, or 201 with
+// WithStorageStatus (clients must accept any 2xx). It returns the number of
+// body bytes received.
 func (s *Server) serveStorage(w http.ResponseWriter, r *http.Request) int64 {
 	if r.Method != http.MethodPut {
 		w.Header().Set("Allow", http.MethodPut)
 		return storageError(w, r, http.StatusMethodNotAllowed, "MethodNotAllowed")
-	}
-	if status, ok := s.faults.takeStorageFailure(); ok {
-		code := "InternalError"
-		if status == http.StatusForbidden {
-			code = "AccessDenied"
-		}
-		return storageError(w, r, status, code)
 	}
 	path := r.URL.Path[len("/storage"):]
 	if r.Header.Get("Authorization") != "" {
@@ -173,6 +168,15 @@ func (s *Server) serveStorage(w http.ResponseWriter, r *http.Request) int64 {
 	}
 	if r.ContentLength < 0 {
 		return storageError(w, r, http.StatusLengthRequired, "MissingContentLength")
+	}
+	if r.ContentLength > s.cfg.maxUploadSize {
+		// Refused from the header alone, as S3 does: reading (or draining) a
+		// body over the limit would only waste time, so the connection closes.
+		w.Header().Set("Connection", "close")
+		w.Header().Set("Content-Type", "application/xml")
+		w.WriteHeader(http.StatusBadRequest)
+		fmt.Fprint(w, `<?xml version="1.0" encoding="UTF-8"?><Error><Code>EntityTooLarge</Code></Error>`)
+		return 0
 	}
 	s.mu.Lock()
 	obj := s.objects[path]
@@ -195,7 +199,7 @@ func (s *Server) serveStorage(w http.ResponseWriter, r *http.Request) int64 {
 	s.mu.Unlock()
 	w.Header().Set("ETag", `"`+b.md5+`"`)
 	w.Header().Set("Content-Length", "0")
-	w.WriteHeader(http.StatusOK)
+	w.WriteHeader(s.cfg.storageStatus)
 	return n
 }
 

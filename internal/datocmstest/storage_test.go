@@ -242,7 +242,7 @@ func TestStreamingMemory(t *testing.T) {
 	for k, v := range headers {
 		req.Header.Set(k, v.(string))
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := testHTTP.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -255,7 +255,7 @@ func TestStreamingMemory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp, err = http.DefaultClient.Do(req)
+	resp, err = testHTTP.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
