@@ -86,12 +86,6 @@ type uploadRecord struct {
 	blob *blob
 }
 
-// collection is an upload collection (a Media Area folder).
-type collection struct {
-	id, label string
-	position  int
-}
-
 // env returns the store for name ("" = primary), or nil. The envs map is
 // fixed after New, so the lookup needs no lock; the store's contents do.
 func (s *Server) env(name string) *envStore {
