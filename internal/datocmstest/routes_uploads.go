@@ -3,9 +3,7 @@ package datocmstest
 import (
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
-	"strings"
 	"time"
 )
 
@@ -131,100 +129,6 @@ func handleDeleteUpload(c *call) (int, any, error) {
 	doc := s.renderUpload(rec.Upload, c.env, c.base())
 	s.deleteUploadLocked(c.env, rec)
 	return http.StatusOK, map[string]any{"data": doc}, nil
-}
-
-// uploadFieldFilters are the filter[fields] this server implements. Others
-// are rejected rather than ignored: ignoring a filter would return uploads
-// the client asked to exclude.
-var uploadFieldFilters = []string{"filter[fields][md5][eq]", "filter[fields][path][eq]", "filter[fields][type][eq]"}
-
-// uploadTypes are the values of filter[fields][type][eq] (the CDA upload types).
-var uploadTypes = []string{"image", "audio", "video", "richtext", "presentation", "spreadsheet", "pdfdocument", "archive", "other"}
-
-// handleListUploads is GET /uploads with the filters and paging of API §6.7.
-func handleListUploads(c *call) (int, any, error) {
-	q := c.r.URL.Query()
-	for key := range q {
-		if strings.HasPrefix(key, "filter[fields]") && !slices.Contains(uploadFieldFilters, key) {
-			return 0, nil, errUnprocessable("INVALID_FILTER_FIELDS_PARAM", map[string]any{"field": key})
-		}
-	}
-	if ob := q.Get("order_by"); ob != "" && ob != "_created_at_ASC" {
-		return 0, nil, errUnprocessable("INVALID_ORDERING", map[string]any{"field": "order_by"})
-	}
-	if t := q.Get("filter[fields][type][eq]"); t != "" && !slices.Contains(uploadTypes, t) {
-		return 0, nil, errUnprocessable("INVALID_FILTER_FIELDS_PARAM", map[string]any{"field": "filter[fields][type][eq]"})
-	}
-	offset, limit, err := pageParams(q, 30, 500)
-	if err != nil {
-		return 0, nil, err
-	}
-	s := c.s
-	s.lock()
-	defer s.mu.Unlock()
-	matches := []jsonUpload{}
-	for _, rec := range c.env.sortedUploads() {
-		if uploadMatches(rec, q) {
-			matches = append(matches, s.renderUpload(rec.Upload, c.env, c.base()))
-		}
-	}
-	return http.StatusOK, map[string]any{
-		"data": page(matches, offset, limit),
-		"meta": map[string]any{"total_count": len(matches)},
-	}, nil
-}
-
-func uploadMatches(rec *uploadRecord, q url.Values) bool {
-	if ids := q.Get("filter[ids]"); ids != "" && !slices.Contains(strings.Split(ids, ","), rec.ID) {
-		return false
-	}
-	if v := q.Get("filter[fields][md5][eq]"); v != "" && !strings.EqualFold(v, rec.MD5) {
-		return false
-	}
-	if v := q.Get("filter[fields][path][eq]"); v != "" && !strings.EqualFold(v, rec.Path) {
-		return false
-	}
-	if v := q.Get("filter[fields][type][eq]"); v != "" && v != uploadType(rec.Upload) {
-		return false
-	}
-	if v := q.Get("filter[query]"); v != "" && !matchesQuery(rec.Upload, strings.ToLower(v)) {
-		return false
-	}
-	return true
-}
-
-// matchesQuery is filter[query]: a case-insensitive substring of the file
-// name, the credits, or any locale's alt or title.
-func matchesQuery(u Upload, needle string) bool {
-	hay := []string{u.Filename, u.Basename, deref(u.Author), deref(u.Notes), deref(u.Copyright)}
-	for _, m := range u.Metadata {
-		hay = append(hay, deref(m.Alt), deref(m.Title))
-	}
-	for _, h := range hay {
-		if strings.Contains(strings.ToLower(h), needle) {
-			return true
-		}
-	}
-	return false
-}
-
-// uploadType classifies an upload like the CDA "type" filter.
-func uploadType(u Upload) string {
-	mt := deref(u.MimeType)
-	switch {
-	case u.IsImage:
-		return "image"
-	case strings.HasPrefix(mt, "video/"):
-		return "video"
-	case strings.HasPrefix(mt, "audio/"):
-		return "audio"
-	case mt == "application/pdf":
-		return "pdfdocument"
-	case mt == "text/csv":
-		return "spreadsheet"
-	default:
-		return "other"
-	}
 }
 
 // pageParams reads page[offset] and page[limit]; a limit outside 1..max is
