@@ -15,7 +15,7 @@ type faultsDoc struct {
 // GET /_local/faults: the seed and the rules, in the order they are tried,
 // with what is left of each.
 func adminGetFaults(s *Server, w http.ResponseWriter, _ *http.Request) {
-	adminJSON(w, http.StatusOK, map[string]any{"seed": s.faults.currentSeed(), "rules": s.FaultRules()})
+	adminJSON(w, http.StatusOK, map[string]any{"seed": s.FaultSeed(), "rules": s.FaultRules()})
 }
 
 // PUT /_local/faults: replace every rule; an invalid rule changes nothing

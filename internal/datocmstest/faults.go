@@ -508,8 +508,10 @@ func (f *faults) takeDeleteRestriction() bool {
 	return true
 }
 
-func (f *faults) currentSeed() uint64 {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.seed
+// FaultSeed returns the seed of the random source of fault rules with a
+// probability below 1; run again with WithFaultSeed(seed) to repeat a run.
+func (s *Server) FaultSeed() uint64 {
+	s.faults.mu.Lock()
+	defer s.faults.mu.Unlock()
+	return s.faults.seed
 }
