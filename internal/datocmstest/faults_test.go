@@ -238,6 +238,7 @@ func TestFaultTruncate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer resp.Body.Close()
 	size, _ := strconv.Atoi(resp.Header.Get("Content-Length"))
 	if resp.StatusCode != 200 || size < 10 || len(body) != size/2 {
 		t.Errorf("status %d, Content-Length %d, %d body bytes sent", resp.StatusCode, size, len(body))
@@ -482,7 +483,7 @@ func TestFaultRuleValidation(t *testing.T) {
 		{map[string]any{"action": "reset", "method": "G3T"}, "rules[0].method"},
 		{map[string]any{"action": "reset", "path": "uploads"}, "rules[0].path"},
 		{map[string]any{"action": "reset", "kind": "cdn"}, "rules[0].kind"},
-		{map[string]any{"action": "reset", "probabilty": 0.5}, `unknown field "probabilty"`},
+		{map[string]any{"action": "reset", "chance": 0.5}, `unknown field "chance"`},
 		{map[string]any{"action": "job_fail", "status": 302}, "rules[0].status"},
 		{map[string]any{"action": "reset", "html": true}, `rules[0].html: not used by action "reset"`},
 	}
