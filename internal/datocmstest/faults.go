@@ -74,10 +74,39 @@ type FaultRule struct {
 }
 
 // FaultRuleState is a rule as the server holds it, with what is left of it.
+// GET /_local/faults shows it as the rule's fields plus remaining and fired.
 type FaultRuleState struct {
 	FaultRule
 	Remaining *int `json:"remaining"` // nil when the rule has no Times limit
 	Fired     int  `json:"fired"`     // how often it fired so far
+}
+
+// UnmarshalJSON reads a state as GET /_local/faults shows it. Without it the
+// strict FaultRule.UnmarshalJSON, promoted from the embedded rule, would
+// refuse remaining and fired.
+func (st *FaultRuleState) UnmarshalJSON(b []byte) error {
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(b, &fields); err != nil {
+		return err
+	}
+	var state struct {
+		Remaining *int `json:"remaining"`
+		Fired     int  `json:"fired"`
+	}
+	if err := json.Unmarshal(b, &state); err != nil {
+		return err
+	}
+	delete(fields, "remaining")
+	delete(fields, "fired")
+	rule, err := json.Marshal(fields)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(rule, &st.FaultRule); err != nil {
+		return err
+	}
+	st.Remaining, st.Fired = state.Remaining, state.Fired
+	return nil
 }
 
 // faultFields lists, per action, the fields a rule may set beyond the

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
@@ -524,6 +525,14 @@ func TestAdminFaults(t *testing.T) {
 	got := adminDo(t, s, "GET", "/_local/faults", nil)
 	if fmt.Sprint(dig(got.doc, "rules", "1", "fired")) == "<nil>" || len(dig(got.doc, "rules").([]any)) != 2 {
 		t.Errorf("GET %s", got.raw)
+	}
+	// What GET shows decodes back into FaultRuleState.
+	var doc struct {
+		Rules []FaultRuleState `json:"rules"`
+	}
+	if err := json.Unmarshal(got.raw, &doc); err != nil || len(doc.Rules) != 2 || doc.Rules[0].Remaining == nil ||
+		*doc.Rules[0].Remaining != 1 || doc.Rules[0].Action != "drop_response" || doc.Rules[1].Remaining != nil || doc.Rules[1].Probability != 0.25 {
+		t.Errorf("decoded %+v, %v", doc.Rules, err)
 	}
 	adminDo(t, s, "DELETE", "/_local/faults", nil).want(t, 200)
 	if len(s.FaultRules()) != 0 {

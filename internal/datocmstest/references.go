@@ -21,7 +21,7 @@ import (
 type Reference struct {
 	UploadID    string `json:"upload_id"`
 	RecordID    string `json:"record_id"`
-	ItemType    string `json:"item_type"`             // the model's API key, e.g. "article"
+	ItemType    string `json:"item_type,omitempty"`   // the model's API key, e.g. "article"
 	Environment string `json:"environment,omitempty"` // "" = the primary environment
 }
 

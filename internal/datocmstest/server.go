@@ -1,9 +1,13 @@
 // Package datocmstest is a local stand-in for the DatoCMS Content Management
 // API, limited to what an uploads client needs: upload requests with signed
 // storage URLs served by the server itself, uploads with async jobs, upload
-// collections and tags, per-environment stores, the real error document, rate
-// limiting, and fault knobs for tests. Uploaded files live on disk and are
-// always streamed, never held whole in memory.
+// collections and tags, environments, records that reference uploads,
+// per-environment stores, the real error document and rate limit. Uploaded
+// files live on disk and are always streamed, never held whole in memory.
+//
+// Tests control it through Go (options, fault rules, out-of-band edits,
+// the request log); people and scripts through the same controls under
+// /_local/, documented with the launcher cmd/datocms-local in README.md.
 //
 // It imports only the standard library and shares no code with the client it
 // tests, so a bug on one side cannot hide the same bug on the other.
