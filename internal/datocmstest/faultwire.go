@@ -16,24 +16,18 @@ import (
 // request the rules matched, whether the normal handler runs and what of
 // its answer reaches the client.
 
-// answer is how a request ended, for the request log.
-type answer struct {
-	status int    // the status answered (for drop_response: the one that was not sent); 0 = none
-	size   int64  // request body bytes read
-	fault  string // the terminal fault action that fired, if any
-}
-
-// respond serves a storage, asset or CMA request through the fault rules.
-func (s *Server) respond(w http.ResponseWriter, r *http.Request, kind string, c *call) answer {
-	plan := s.faults.plan(r.Method, r.URL.Path, kind)
+// respond serves a storage, asset or CMA request through the fault rules of
+// plan. report records the status in the request log; it is called before
+// anything reaches the client (0 when nothing will).
+func (s *Server) respond(w http.ResponseWriter, r *http.Request, kind string, c *call, plan faultPlan, report func(status int)) {
 	s.sleep(r.Context(), plan.delay)
 	if plan.terminal == nil {
-		return s.handle(w, r, kind, c, plan.jobRules)
+		s.handle(w, r, kind, c, plan.jobRules, report)
+		return
 	}
-	var a answer
 	switch plan.terminal.Action {
 	case "status":
-		a = s.answerFault(w, r, kind, c, plan.terminal)
+		s.answerFault(&statusRecorder{ResponseWriter: w, report: report}, r, kind, c, plan.terminal)
 	case "reset":
 		// A few bytes of a status line, then the end: the request never got
 		// past whatever broke, so nothing is applied.
@@ -46,32 +40,30 @@ func (s *Server) respond(w http.ResponseWriter, r *http.Request, kind string, c 
 		cutConnection(w, nil) // returning normally would send an empty 200
 	default: // drop_response, truncate: the request is applied, its answer cut
 		cw := &cutWriter{w: w, header: http.Header{}, drop: plan.terminal.Action == "drop_response"}
-		a = s.handle(cw, r, kind, c, plan.jobRules)
+		s.handle(cw, r, kind, c, plan.jobRules, report)
 		cw.finish()
 	}
-	a.fault = plan.terminal.Action
-	return a
 }
 
 // handle runs the normal handler of a request.
-func (s *Server) handle(w http.ResponseWriter, r *http.Request, kind string, c *call, jobRules []*activeRule) answer {
-	rec := &statusRecorder{ResponseWriter: w}
-	var n int64
+func (s *Server) handle(w http.ResponseWriter, r *http.Request, kind string, c *call, jobRules []*activeRule, report func(int)) {
+	rec := &statusRecorder{ResponseWriter: w, report: report}
 	switch kind {
 	case KindStorage:
-		n = s.serveStorage(rec, r)
+		s.serveStorage(rec, r)
 	case KindAsset:
 		s.serveAsset(rec, r)
 	default:
 		c.w, c.jobRules = rec, jobRules
 		s.serveCMA(c)
-		n = int64(len(c.raw))
 	}
-	return answer{status: rec.code(), size: n}
+	if rec.status == 0 { // nothing written: net/http answers 200
+		report(http.StatusOK)
+	}
 }
 
 // answerFault answers with the status a rule asks for; nothing is applied.
-func (s *Server) answerFault(w http.ResponseWriter, r *http.Request, kind string, c *call, rule *FaultRule) answer {
+func (s *Server) answerFault(w http.ResponseWriter, r *http.Request, kind string, c *call, rule *FaultRule) {
 	if rule.RateLimitReset > 0 {
 		w.Header().Set("X-RateLimit-Reset", strconv.Itoa(rule.RateLimitReset))
 	}
@@ -79,24 +71,22 @@ func (s *Server) answerFault(w http.ResponseWriter, r *http.Request, kind string
 	case rule.HTML:
 		// A page from a proxy or CDN in front of the API: not JSON, and the
 		// API never saw the request, so it does not count against the limit.
-		n, _ := io.Copy(io.Discard, r.Body)
+		_, _ = io.Copy(io.Discard, r.Body)
 		w.Header().Set("Content-Type", "text/html")
 		w.WriteHeader(rule.Status)
 		fmt.Fprintf(w, "<html>%s</html>", http.StatusText(rule.Status))
-		return answer{status: rule.Status, size: n}
 	case kind == KindCMA:
 		// The API itself refused: like any answer of the API, it counts.
 		c.w = w
 		c.rate, _ = s.limiter.take(s.now())
 		c.rate.reset = rule.RateLimitReset
 		c.writeError(rule.apiError())
-		return answer{status: rule.Status, size: int64(len(c.raw))}
 	default:
 		code := rule.Code
 		if code == "" {
 			code = storageErrorCode(rule.Status)
 		}
-		return answer{status: rule.Status, size: storageError(w, r, rule.Status, code)}
+		storageError(w, r, rule.Status, code)
 	}
 }
 

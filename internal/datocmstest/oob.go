@@ -131,7 +131,7 @@ func (s *Server) EditUpload(env, id string, edit func(u *Upload)) error {
 // metadata kept. The old url stops serving.
 func (s *Server) ReplaceFile(env, id string, filename string, content []byte) error {
 	name := slug(filename)
-	b, _, err := s.writeBlob(bytes.NewReader(content), int64(len(content)), name)
+	b, err := s.writeBlob(bytes.NewReader(content), int64(len(content)), name)
 	if err != nil {
 		return err
 	}

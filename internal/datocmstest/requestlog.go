@@ -1,10 +1,12 @@
 package datocmstest
 
 import (
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -53,10 +55,11 @@ func (l *requestLog) begin(e *Request) {
 	l.entries = append(l.entries, e)
 }
 
-func (l *requestLog) finish(e *Request, a answer) {
+// finish completes e; it may be called again as more is known.
+func (l *requestLog) finish(e *Request, status int, size int64, fault string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	e.Status, e.BodySize, e.Fault = a.status, a.size, a.fault
+	e.Status, e.BodySize, e.Fault = status, size, fault
 }
 
 // Requests returns a copy of the log, in arrival order. A request still being
@@ -111,32 +114,41 @@ func (s *Server) countLog(match func(*Request) bool) int {
 	return n
 }
 
-// statusRecorder remembers the status a handler answered.
+// countingBody counts the request body bytes a handler read.
+type countingBody struct {
+	io.ReadCloser
+	n atomic.Int64
+}
+
+func (b *countingBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	b.n.Add(int64(n))
+	return n, err
+}
+
+// statusRecorder reports the status of an answer as its head is written:
+// the request log is then complete before the client can have the answer,
+// so a test that got its response always finds it logged.
 type statusRecorder struct {
 	http.ResponseWriter
+	report func(status int)
 	status int
 }
 
 func (w *statusRecorder) WriteHeader(code int) {
 	if w.status == 0 {
 		w.status = code
+		w.report(code)
 	}
 	w.ResponseWriter.WriteHeader(code)
 }
 
 func (w *statusRecorder) Write(b []byte) (int, error) {
 	if w.status == 0 {
-		w.status = http.StatusOK
+		w.WriteHeader(http.StatusOK)
 	}
 	return w.ResponseWriter.Write(b)
 }
 
 // Unwrap lets http.ResponseController reach the real writer.
 func (w *statusRecorder) Unwrap() http.ResponseWriter { return w.ResponseWriter }
-
-func (w *statusRecorder) code() int {
-	if w.status == 0 {
-		return http.StatusOK
-	}
-	return w.status
-}

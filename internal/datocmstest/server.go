@@ -170,6 +170,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	kind := requestKind(r.URL.Path)
+	body := &countingBody{ReadCloser: r.Body}
+	r.Body = body
 	entry := newLogEntry(kind, r, s.now())
 	var c *call
 	if kind == KindCMA {
@@ -177,7 +179,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		entry.Environment, entry.Body = c.envName, c.body
 	}
 	s.log.begin(entry)
-	s.log.finish(entry, s.respond(w, r, kind, c))
+	plan := s.faults.plan(r.Method, r.URL.Path, kind)
+	var fault string
+	if plan.terminal != nil {
+		fault = plan.terminal.Action
+	}
+	report := func(status int) { s.log.finish(entry, status, body.n.Load(), fault) }
+	report(0)
+	s.respond(w, r, kind, c, plan, report)
 }
 
 func requestKind(path string) string {
