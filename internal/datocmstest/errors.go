@@ -17,13 +17,16 @@ func (e *apiError) Error() string { return e.code }
 // whose entries have id, type "api_error" and attributes. Clients recognise an
 // error body by that shape alone (API §9.1), so it must never vary.
 func (e *apiError) document() map[string]any {
+	// details is an object even when empty: the official client's findError
+	// reads keys of it. A nil map must not reach the encoder (it would be null).
+	details := e.details
+	if details == nil {
+		details = map[string]any{}
+	}
 	attrs := map[string]any{
 		"code":    e.code,
 		"doc_url": "https://www.datocms.com/docs/content-management-api/errors#" + e.code,
-		"details": e.details,
-	}
-	if attrs["details"] == nil {
-		attrs["details"] = map[string]any{}
+		"details": details,
 	}
 	if e.transient { // the key is absent, not false, when the error is permanent
 		attrs["transient"] = true
@@ -57,6 +60,3 @@ func errInvalidFormat(field string) *apiError {
 func errUnprocessable(code string, details map[string]any) *apiError {
 	return newAPIError(http.StatusUnprocessableEntity, code, details)
 }
-
-// errJobFailed is the payload of a job failed through FailNextJobs.
-func errJobFailed() *apiError { return errInvalidField("path", "INVALID_FORMAT") }

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -23,9 +24,12 @@ type client struct {
 	env   string // X-Environment; "" sends none
 }
 
+// newTestServer starts a server for one test. Rate limiting is off unless the
+// test turns it on with WithRateLimit: a test about something else must never
+// see a 429 just because the machine is busy and its polls bunch up.
 func newTestServer(t *testing.T, opts ...Option) (*Server, *client) {
 	t.Helper()
-	s := NewServer(t, opts...)
+	s := NewServer(t, append([]Option{WithRateLimit(0)}, opts...)...)
 	return s, &client{t: t, s: s, token: "test-token"}
 }
 
@@ -45,6 +49,11 @@ type response struct {
 // do sends a CMA request with the standard headers; hdr holds name/value
 // pairs that override them (an empty value removes the header).
 func (c *client) do(method, path string, body any, hdr ...string) response {
+	c.t.Helper()
+	return c.send(c.request(method, path, body, hdr...))
+}
+
+func (c *client) request(method, path string, body any, hdr ...string) *http.Request {
 	c.t.Helper()
 	var rd io.Reader
 	if body != nil {
@@ -74,27 +83,70 @@ func (c *client) do(method, path string, body any, hdr ...string) response {
 			req.Header.Set(hdr[i], hdr[i+1])
 		}
 	}
-	return c.send(req)
+	return req
 }
 
 func (c *client) send(req *http.Request) response {
 	c.t.Helper()
-	resp, err := http.DefaultClient.Do(req)
+	r, err := c.sendOn(testHTTP, req)
 	if err != nil {
 		c.t.Fatalf("%s %s: %v", req.Method, req.URL.Path, err)
 	}
+	return r
+}
+
+// testHTTP is the HTTP client of every test. It is not http.DefaultClient:
+// httptest.Server.Close closes the idle connections of the default
+// transport, which breaks a write another parallel test is sending on one.
+var testHTTP = &http.Client{Transport: &http.Transport{}}
+
+// freshConn sends each request on a connection of its own, so Go's
+// transport never retries a request a fault broke on a reused connection.
+var freshConn = &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+
+// try sends a request a fault may break: it returns the transport error
+// (or the error reading a cut body) instead of failing the test.
+func (c *client) try(req *http.Request) (response, error) {
+	c.t.Helper()
+	return c.sendOn(freshConn, req)
+}
+
+func (c *client) sendOn(hc *http.Client, req *http.Request) (response, error) {
+	c.t.Helper()
+	resp, err := hc.Do(req)
+	if err != nil {
+		return response{}, err
+	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(resp.Body)
-	if err != nil {
-		c.t.Fatalf("read body: %v", err)
-	}
 	r := response{status: resp.StatusCode, header: resp.Header, raw: raw}
+	if err != nil {
+		return r, err
+	}
 	if strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
 		if err := json.Unmarshal(raw, &r.doc); err != nil {
 			c.t.Fatalf("%s %s: bad JSON %q: %v", req.Method, req.URL.Path, raw, err)
 		}
 	}
-	return r
+	return r, nil
+}
+
+// adminDo calls the admin API (no token, no CMA headers).
+func adminDo(t *testing.T, s *Server, method, path string, body any) response {
+	t.Helper()
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			t.Fatalf("marshal: %v", err)
+		}
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(t.Context(), method, s.URL()+path, rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return (&client{t: t, s: s}).send(req)
 }
 
 // dig walks a decoded JSON document: string keys index objects, numeric
@@ -198,6 +250,10 @@ func uploadBody(id string, attrs map[string]any, rels map[string]any) map[string
 	return map[string]any{"data": data}
 }
 
+// jobPollInterval is how often waitJob polls: often enough to keep tests
+// fast, rarely enough to stay far below 60 requests per 3 s.
+const jobPollInterval = 20 * time.Millisecond
+
 // waitJob polls a job until it is done and returns the job result response.
 func (c *client) waitJob(r response) response {
 	c.t.Helper()
@@ -215,7 +271,7 @@ func (c *client) waitJob(r response) response {
 		if res.status != http.StatusNotFound || time.Now().After(deadline) {
 			c.t.Fatalf("job %s: %d %s", jobID, res.status, res.raw)
 		}
-		time.Sleep(5 * time.Millisecond)
+		time.Sleep(jobPollInterval)
 	}
 }
 
@@ -286,3 +342,25 @@ func pngBytes(t *testing.T, w, h int) []byte {
 }
 
 func strp(s string) *string { return &s }
+
+// fakeClock is a clock that moves only when a test says so.
+type fakeClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func newFakeClock() *fakeClock {
+	return &fakeClock{t: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
+}
+
+func (c *fakeClock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *fakeClock) advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}

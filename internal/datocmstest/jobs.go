@@ -11,15 +11,23 @@ import (
 // completes, not when it is accepted, so the result of a create is invisible
 // until then, like on the real API.
 type job struct {
-	id      string
-	seq     int64
-	env     *envStore
-	readyAt time.Time
-	plan    jobPlan
-	apply   func(now time.Time) jobOutcome // performs the change; called at most once
-	abandon func()                         // undoes reservations when the change is never applied
-	done    bool
-	outcome jobOutcome
+	id           string
+	seq          int64
+	env          *envStore
+	method, path string // of the request that started it
+	createdAt    time.Time
+	readyAt      time.Time
+	plan         jobPlan
+	apply        func(now time.Time) jobOutcome // performs the change; called at most once
+	abandon      func()                         // undoes reservations when the change is never applied
+	done         bool
+	outcome      jobOutcome
+
+	// Poll statistics for GET /_local/jobs: benchmarks measure how often
+	// a client polls and how long after a job was ready it noticed.
+	polls            int        // GET /job-results for this job
+	pollsBeforeReady int        // ... answered 404 because it was not done
+	firstReadyPollAt *time.Time // when the first poll that found it done was served
 }
 
 // jobOutcome is what the job result reports: an upload snapshot taken when
@@ -37,20 +45,25 @@ func uploadOutcome(status int, rec *uploadRecord) jobOutcome {
 
 func errorOutcome(e *apiError) jobOutcome { return jobOutcome{status: e.status, err: e} }
 
-// startJobLocked registers a job in e, shaped by the fault knobs, and
-// returns the 202 document. Validation is done by the caller, synchronously.
-func (s *Server) startJobLocked(e *envStore, apply func(time.Time) jobOutcome, abandon func()) (int, any, error) {
+// startJobLocked registers a job for the request c, shaped by the job
+// delay and the request's job fault rules, and returns the 202 document.
+// Validation is done by the caller, synchronously.
+func (s *Server) startJobLocked(c *call, apply func(time.Time) jobOutcome, abandon func()) (int, any, error) {
+	now := s.now()
 	j := &job{
-		id:      newJobID(),
-		seq:     s.seq.Add(1),
-		env:     e,
-		readyAt: s.now(),
-		plan:    s.faults.nextJob(),
-		apply:   apply,
-		abandon: abandon,
+		id:        newJobID(),
+		seq:       s.seq.Add(1),
+		env:       c.env,
+		method:    c.r.Method,
+		path:      c.r.URL.Path,
+		createdAt: now,
+		plan:      s.faults.jobPlan(c.jobRules),
+		apply:     apply,
+		abandon:   abandon,
 	}
-	j.readyAt = j.readyAt.Add(j.plan.delay)
-	e.jobs[j.id] = j
+	j.readyAt = now.Add(j.plan.delay)
+	c.env.jobs[j.id] = j
+	s.jobStats = append(s.jobStats, j)
 	if !j.plan.hang { // a hung job stays pending forever and keeps what it reserved
 		s.pending = append(s.pending, j)
 	}
@@ -78,14 +91,14 @@ func (s *Server) settleJobsLocked(now time.Time) {
 
 func (s *Server) completeLocked(j *job) {
 	switch {
-	case j.plan.fail && !j.plan.failAfterApply:
+	case j.plan.fail != nil && !j.plan.failAfterApply:
 		if j.abandon != nil {
 			j.abandon()
 		}
-		j.outcome = errorOutcome(errJobFailed())
-	case j.plan.fail:
+		j.outcome = errorOutcome(j.plan.fail)
+	case j.plan.fail != nil:
 		j.apply(j.readyAt)
-		j.outcome = errorOutcome(errJobFailed())
+		j.outcome = errorOutcome(j.plan.fail)
 	default:
 		j.outcome = j.apply(j.readyAt)
 	}
@@ -100,8 +113,17 @@ func handleJobResult(c *call) (int, any, error) {
 	s.lock()
 	defer s.mu.Unlock()
 	j := c.env.jobs[c.params[0]]
-	if j == nil || !j.done {
+	if j == nil {
 		return 0, nil, errNotFound()
+	}
+	j.polls++
+	if !j.done {
+		j.pollsBeforeReady++
+		return 0, nil, errNotFound()
+	}
+	if j.firstReadyPollAt == nil {
+		now := s.now()
+		j.firstReadyPollAt = &now
 	}
 	var payload any
 	if j.outcome.err != nil {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"reflect"
+	"strings"
 )
 
 // This file is the Go API for tests: reading state, and "out of band" edits
@@ -130,7 +131,7 @@ func (s *Server) EditUpload(env, id string, edit func(u *Upload)) error {
 // metadata kept. The old url stops serving.
 func (s *Server) ReplaceFile(env, id string, filename string, content []byte) error {
 	name := slug(filename)
-	b, _, err := s.writeBlob(bytes.NewReader(content), int64(len(content)), name)
+	b, err := s.writeBlob(bytes.NewReader(content), int64(len(content)), name)
 	if err != nil {
 		return err
 	}
@@ -160,13 +161,34 @@ func (s *Server) DeleteUpload(env, id string) error {
 	return nil
 }
 
-// CreateUploadCollection creates an upload collection in env and returns its
-// id. It panics on an unknown environment: that is a bug in the test.
+// CreateUploadCollection creates a top-level upload collection in env, last
+// among its siblings, and returns its id. It panics on an unknown
+// environment: that is a bug in the test.
 func (s *Server) CreateUploadCollection(env, label string) string {
-	e := s.mustEnv(env)
+	id, err := s.CreateUploadCollectionUnder(env, "", label)
+	if err != nil {
+		panic(err)
+	}
+	return id
+}
+
+// CreateUploadCollectionUnder creates an upload collection in env under the
+// collection parentID ("" = top level), last among its siblings, and
+// returns its id.
+func (s *Server) CreateUploadCollectionUnder(env, parentID, label string) (string, error) {
+	e, err := s.envOrErr(env)
+	if err != nil {
+		return "", err
+	}
+	if strings.TrimSpace(label) == "" {
+		return "", fmt.Errorf("datocmstest: an upload collection needs a label")
+	}
 	s.lock()
 	defer s.mu.Unlock()
-	return s.addCollectionLocked(e, label, 0).id
+	if parentID != "" && e.collections[parentID] == nil {
+		return "", fmt.Errorf("datocmstest: no upload collection %q in environment %q", parentID, e.name)
+	}
+	return e.addCollectionLocked(newEntityID(), label, parentID, 0).id, nil
 }
 
 // SetNonLocalizedFocalPoints switches env between the legacy (off) and the

@@ -3,6 +3,7 @@ package datocmstest
 import (
 	"fmt"
 	"maps"
+	"net/http"
 	"regexp"
 	"time"
 )
@@ -24,6 +25,11 @@ type config struct {
 	storageHeaders map[string]string
 	siteID         string
 	syncUpdates    bool
+	faultRules     []FaultRule
+	faultSeed      uint64 // 0 = pick one at random
+	storageStatus  int
+	maxUploadSize  int64
+	now            func() time.Time // nil = the wall clock; tests in this package set a fake one
 }
 
 func defaultConfig() config {
@@ -36,8 +42,15 @@ func defaultConfig() config {
 		// tested on sending request_headers back verbatim.
 		storageHeaders: map[string]string{"x-datocms-storage-acl": "public-read"},
 		siteID:         "1234",
+		storageStatus:  http.StatusOK,
+		maxUploadSize:  DefaultMaxUploadSize,
 	}
 }
+
+// DefaultMaxUploadSize is the largest file a storage PUT accepts unless
+// WithMaxUploadSize says otherwise: the 1 GB of API §4.1, read as 1 GiB, the
+// size the project's benchmarks use.
+const DefaultMaxUploadSize = 1 << 30
 
 // WithToken makes the server accept only this bearer token. With "" (the
 // default) any non-empty bearer token is accepted.
@@ -91,6 +104,30 @@ func WithSiteID(id string) Option { return func(c *config) { c.siteID = id } }
 // 202 + job, which the docs allow ("a job might be returned").
 func WithSyncUpdates(on bool) Option { return func(c *config) { c.syncUpdates = on } }
 
+// WithFaultRules starts the server with these fault rules (see FaultRule).
+// An invalid rule makes New fail with an error naming the rule and field.
+func WithFaultRules(rules ...FaultRule) Option {
+	return func(c *config) { c.faultRules = append([]FaultRule(nil), rules...) }
+}
+
+// WithFaultSeed seeds the random source of rules with a probability below 1,
+// so a chaos run can be repeated. Without it (or with 0) the seed is random;
+// GET /_local/faults shows it.
+func WithFaultSeed(seed uint64) Option { return func(c *config) { c.faultSeed = seed } }
+
+// WithStorageStatus sets the status of a successful storage PUT: 200 (the
+// default, as S3 and R2 answer) or 201 (as some custom storages do).
+func WithStorageStatus(status int) Option { return func(c *config) { c.storageStatus = status } }
+
+// WithMaxUploadSize sets the largest file, in bytes, a storage PUT accepts
+// (default DefaultMaxUploadSize). A larger Content-Length gets 400
+// EntityTooLarge before any byte of the body is read.
+func WithMaxUploadSize(n int64) Option { return func(c *config) { c.maxUploadSize = n } }
+
+// withClock makes the server read time from now (UTC) instead of the wall
+// clock, so tests can step through rate-limit windows and job delays.
+func withClock(now func() time.Time) Option { return func(c *config) { c.now = now } }
+
 var (
 	envNameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
 	localeRE  = regexp.MustCompile(`^[a-z]{0,3}(-[A-Za-z]+)?(-[A-Z]{0,3})?$`) // API §5.3
@@ -131,5 +168,16 @@ func (c *config) validate() error {
 	if !siteIDRE.MatchString(c.siteID) {
 		return fmt.Errorf("datocmstest: invalid site id %q", c.siteID)
 	}
+	if c.storageStatus != http.StatusOK && c.storageStatus != http.StatusCreated {
+		return fmt.Errorf("datocmstest: storage status %d is neither 200 nor 201", c.storageStatus)
+	}
+	if c.maxUploadSize <= 0 {
+		return fmt.Errorf("datocmstest: the maximum upload size must be positive")
+	}
+	rules, err := normalizeRules(c.faultRules)
+	if err != nil {
+		return fmt.Errorf("datocmstest: WithFaultRules: %w", err)
+	}
+	c.faultRules = rules
 	return nil
 }

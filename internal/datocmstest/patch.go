@@ -136,20 +136,12 @@ func deref(p *string) string {
 	return *p
 }
 
-// parseCollectionRel validates a relationship {"data": null | {"type":
-// "upload_collection", "id": ...}} and returns the collection id (nil = none).
+// parseCollectionRel validates an upload's upload_collection relationship
+// and returns the collection id (nil = none).
 func parseCollectionRel(e *envStore, raw any) (*string, *apiError) {
-	rel, ok := raw.(map[string]any)
-	if !ok {
-		return nil, errInvalidField("upload_collection", "INVALID_FORMAT")
-	}
-	if rel["data"] == nil {
-		return nil, nil
-	}
-	data, ok := rel["data"].(map[string]any)
-	id, isStr := data["id"].(string)
-	if !ok || !isStr || data["type"] != "upload_collection" {
-		return nil, errInvalidField("upload_collection", "INVALID_FORMAT")
+	id, err := parseRef(raw, "upload_collection", "upload_collection")
+	if err != nil || id == "" {
+		return nil, err
 	}
 	if e.collections[id] == nil {
 		return nil, errInvalidField("upload_collection", "INVALID_RELATIONSHIP")

@@ -107,17 +107,3 @@ func (s *Server) renderUpload(u Upload, e *envStore, base string) jsonUpload {
 	out.Meta.Antivirus.CheckedAt = formatTime(u.CreatedAt)
 	return out
 }
-
-// renderCollection builds the wire document of an upload collection.
-// Collections here are flat: no parent, no children.
-func renderCollection(col *collection) map[string]any {
-	return map[string]any{
-		"type":       "upload_collection",
-		"id":         col.id,
-		"attributes": map[string]any{"label": col.label, "position": col.position},
-		"relationships": map[string]any{
-			"parent":   map[string]any{"data": nil},
-			"children": map[string]any{"data": []any{}},
-		},
-	}
-}

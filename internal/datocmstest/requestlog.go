@@ -1,10 +1,12 @@
 package datocmstest
 
 import (
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -26,7 +28,8 @@ type Request struct {
 	Environment string      // resolved env name (primary when header missing); "" for storage/asset
 	Body        any         // decoded JSON body for CMA calls (nil if none); nil for storage
 	BodySize    int64       // bytes received (storage PUT)
-	Status      int         // status answered
+	Status      int         // status answered; for a drop_response fault the one not sent; 0 while being served or after a reset or stall fault
+	Fault       string      // the terminal fault action that fired ("status", "reset", ...), "" if none
 }
 
 // requestLog records requests in arrival order. Entries are added when a
@@ -52,14 +55,15 @@ func (l *requestLog) begin(e *Request) {
 	l.entries = append(l.entries, e)
 }
 
-func (l *requestLog) finish(e *Request, status int, size int64) {
+// finish completes e; it may be called again as more is known.
+func (l *requestLog) finish(e *Request, status int, size int64, fault string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	e.Status, e.BodySize = status, size
+	e.Status, e.BodySize, e.Fault = status, size, fault
 }
 
 // Requests returns a copy of the log, in arrival order. A request still being
-// served has Status 0.
+// served has Status 0. Admin API calls (/_local/) are never logged.
 func (s *Server) Requests() []Request {
 	s.log.mu.Lock()
 	defer s.log.mu.Unlock()
@@ -110,32 +114,41 @@ func (s *Server) countLog(match func(*Request) bool) int {
 	return n
 }
 
-// statusRecorder remembers the status a handler answered.
+// countingBody counts the request body bytes a handler read.
+type countingBody struct {
+	io.ReadCloser
+	n atomic.Int64
+}
+
+func (b *countingBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	b.n.Add(int64(n))
+	return n, err
+}
+
+// statusRecorder reports the status of an answer as its head is written:
+// the request log is then complete before the client can have the answer,
+// so a test that got its response always finds it logged.
 type statusRecorder struct {
 	http.ResponseWriter
+	report func(status int)
 	status int
 }
 
 func (w *statusRecorder) WriteHeader(code int) {
 	if w.status == 0 {
 		w.status = code
+		w.report(code)
 	}
 	w.ResponseWriter.WriteHeader(code)
 }
 
 func (w *statusRecorder) Write(b []byte) (int, error) {
 	if w.status == 0 {
-		w.status = http.StatusOK
+		w.WriteHeader(http.StatusOK)
 	}
 	return w.ResponseWriter.Write(b)
 }
 
 // Unwrap lets http.ResponseController reach the real writer.
 func (w *statusRecorder) Unwrap() http.ResponseWriter { return w.ResponseWriter }
-
-func (w *statusRecorder) code() int {
-	if w.status == 0 {
-		return http.StatusOK
-	}
-	return w.status
-}

@@ -81,7 +81,7 @@ func TestConcurrentUse(t *testing.T) {
 		req.Header.Set("Authorization", "Bearer x")
 		req.Header.Set("X-Api-Version", "3")
 		req.Header.Set("Content-Type", "application/json")
-		resp, err := http.DefaultClient.Do(req)
+		resp, err := testHTTP.Do(req)
 		if err != nil {
 			t.Errorf("%s %s: %v", method, path, err)
 			return 0
@@ -117,4 +117,26 @@ func TestConcurrentUse(t *testing.T) {
 		})
 	}
 	wg.Wait()
+}
+
+// TestRequestLogCompleteBeforeAnswer checks that a client holding its answer
+// finds the request logged with its status, even when the answer is larger
+// than the server's write buffer and so reaches the client before the
+// handler returns.
+func TestRequestLogCompleteBeforeAnswer(t *testing.T) {
+	t.Parallel()
+	s, c := newTestServer(t)
+	path := c.putFile("a.txt", []byte("a"))
+	for range 20 {
+		c.do("POST", "/uploads", uploadBody("", map[string]any{"path": path}, nil)).want(t, http.StatusAccepted)
+	}
+	for range 30 {
+		r := c.do("GET", "/uploads?page[limit]=500", nil)
+		if r.status != 200 || len(r.raw) < 16<<10 {
+			t.Fatalf("list: %d, %d bytes", r.status, len(r.raw))
+		}
+		if e := s.Requests()[len(s.Requests())-1]; e.Status != 200 {
+			t.Fatalf("the answer arrived before its log entry was complete: %+v", e)
+		}
+	}
 }

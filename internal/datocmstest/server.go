@@ -1,9 +1,13 @@
 // Package datocmstest is a local stand-in for the DatoCMS Content Management
 // API, limited to what an uploads client needs: upload requests with signed
 // storage URLs served by the server itself, uploads with async jobs, upload
-// collections and tags, per-environment stores, the real error document, rate
-// limiting, and fault knobs for tests. Uploaded files live on disk and are
-// always streamed, never held whole in memory.
+// collections and tags, environments, records that reference uploads,
+// per-environment stores, the real error document and rate limit. Uploaded
+// files live on disk and are always streamed, never held whole in memory.
+//
+// Tests control it through Go (options, fault rules, out-of-band edits,
+// the request log); people and scripts through the same controls under
+// /_local/, documented with the launcher cmd/datocms-local in README.md.
 //
 // It imports only the standard library and shares no code with the client it
 // tests, so a bug on one side cannot hide the same bug on the other.
@@ -29,18 +33,21 @@ type Server struct {
 	dataDir     string
 	ownsDataDir bool
 	now         func() time.Time // UTC; full precision keeps creation order exact, the wire shows milliseconds
+	started     time.Time        // when New ran: the creation time of every environment
 	seq         atomic.Int64     // makes storage paths and job order unique
 	limiter     rateLimiter
 	faults      faults
 	log         requestLog
 	baseURL     atomic.Pointer[string]
 	httpServer  *httptest.Server // set by NewServer
+	stop        chan struct{}    // closed by Close: stalled requests and delays end
 
 	// mu guards everything below and the contents of each envStore and blob.
 	mu        sync.Mutex
 	envs      map[string]*envStore // fixed after New
 	objects   map[string]*storageObject
 	pending   []*job // jobs that will complete (hung jobs are not here)
+	jobStats  []*job // every job since the last DELETE /_local/jobs, in creation order
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -61,9 +68,22 @@ func New(opts ...Option) (*Server, error) {
 		now:     func() time.Time { return time.Now().UTC() },
 		envs:    map[string]*envStore{},
 		objects: map[string]*storageObject{},
+		stop:    make(chan struct{}),
 	}
+	if cfg.now != nil {
+		s.now = cfg.now
+	}
+	s.started = s.now()
 	s.limiter.limit = cfg.rateLimit
 	s.faults.latency, s.faults.jobDelay = cfg.latency, cfg.jobDelay
+	seed := cfg.faultSeed
+	if seed == 0 {
+		seed = randomSeed()
+	}
+	s.faults.reseed(seed)
+	for _, r := range cfg.faultRules {
+		s.faults.rules = append(s.faults.rules, newActiveRule(r, ""))
+	}
 	for _, name := range cfg.environments {
 		s.envs[name] = newEnvStore(name, cfg.nonLocalized[name])
 	}
@@ -124,10 +144,12 @@ func (s *Server) baseFor(r *http.Request) string {
 	return "http://" + r.Host
 }
 
-// Close stops the test listener (if NewServer started one) and removes the
-// data directory if New created it. It is safe to call more than once.
+// Close ends stalled and delayed requests, stops the test listener (if
+// NewServer started one) and removes the data directory if New created it.
+// It is safe to call more than once.
 func (s *Server) Close() error {
 	s.closeOnce.Do(func() {
+		close(s.stop)
 		if s.httpServer != nil {
 			s.httpServer.Close()
 		}
@@ -138,26 +160,42 @@ func (s *Server) Close() error {
 	return s.closeErr
 }
 
-// ServeHTTP routes storage PUTs, asset GETs and CMA calls, and logs each.
+// ServeHTTP serves the admin API under /_local/ (no token, no rate limit,
+// not logged), storage PUTs under /storage/, asset GETs under /assets/ and
+// CMA calls. Everything but the admin API goes through the fault rules and
+// into the request log.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	rec := &statusRecorder{ResponseWriter: w}
-	switch {
-	case strings.HasPrefix(r.URL.Path, "/storage/"):
-		entry := newLogEntry(KindStorage, r, s.now())
-		s.log.begin(entry)
-		n := s.serveStorage(rec, r)
-		s.log.finish(entry, rec.code(), n)
-	case strings.HasPrefix(r.URL.Path, "/assets/"):
-		entry := newLogEntry(KindAsset, r, s.now())
-		s.log.begin(entry)
-		s.serveAsset(rec, r)
-		s.log.finish(entry, rec.code(), 0)
-	default:
-		c := s.newCall(rec, r)
-		entry := newLogEntry(KindCMA, r, s.now())
+	if isAdminPath(r.URL.Path) {
+		s.serveAdmin(w, r)
+		return
+	}
+	kind := requestKind(r.URL.Path)
+	body := &countingBody{ReadCloser: r.Body}
+	r.Body = body
+	entry := newLogEntry(kind, r, s.now())
+	var c *call
+	if kind == KindCMA {
+		c = s.newCall(r)
 		entry.Environment, entry.Body = c.envName, c.body
-		s.log.begin(entry)
-		s.serveCMA(c)
-		s.log.finish(entry, rec.code(), int64(len(c.raw)))
+	}
+	s.log.begin(entry)
+	plan := s.faults.plan(r.Method, r.URL.Path, kind)
+	var fault string
+	if plan.terminal != nil {
+		fault = plan.terminal.Action
+	}
+	report := func(status int) { s.log.finish(entry, status, body.n.Load(), fault) }
+	report(0)
+	s.respond(w, r, kind, c, plan, report)
+}
+
+func requestKind(path string) string {
+	switch {
+	case strings.HasPrefix(path, "/storage/"):
+		return KindStorage
+	case strings.HasPrefix(path, "/assets/"):
+		return KindAsset
+	default:
+		return KindCMA
 	}
 }

@@ -43,6 +43,9 @@ type envStore struct {
 	reserved     map[string]bool        // ids a pending create job will use
 	collections  map[string]*collection // upload collections
 	jobs         map[string]*job
+	itemTypes    map[string]string          // model API key -> item type id
+	records      map[string]*record         // records that reference uploads, by id
+	refs         map[string]map[string]bool // upload id -> ids of the records referencing it
 }
 
 func newEnvStore(name string, nonLocalized bool) *envStore {
@@ -53,6 +56,9 @@ func newEnvStore(name string, nonLocalized bool) *envStore {
 		reserved:     map[string]bool{},
 		collections:  map[string]*collection{},
 		jobs:         map[string]*job{},
+		itemTypes:    map[string]string{},
+		records:      map[string]*record{},
+		refs:         map[string]map[string]bool{},
 	}
 }
 
@@ -78,12 +84,6 @@ func (e *envStore) sortedUploads() []*uploadRecord {
 type uploadRecord struct {
 	Upload
 	blob *blob
-}
-
-// collection is an upload collection (a Media Area folder).
-type collection struct {
-	id, label string
-	position  int
 }
 
 // env returns the store for name ("" = primary), or nil. The envs map is
@@ -160,9 +160,14 @@ func (s *Server) renameLocked(rec *uploadRecord, basename string, now time.Time)
 	rec.publish(s.newPath(basename+ext, now), basename+ext)
 }
 
-// deleteUploadLocked removes rec from e and frees its file.
+// deleteUploadLocked removes rec from e and frees its file. Records that
+// referenced it stay, with a missing asset, as on DatoCMS (API §8.3); the
+// references go with the upload.
 func (s *Server) deleteUploadLocked(e *envStore, rec *uploadRecord) {
 	s.vacatePathLocked(rec)
+	for recordID := range e.refs[rec.ID] {
+		e.unreferenceLocked(rec.ID, recordID)
+	}
 	delete(e.uploads, rec.ID)
 	if rec.blob != nil {
 		s.releaseLocked(rec.blob)

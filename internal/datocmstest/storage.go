@@ -52,12 +52,11 @@ func (s *Server) releaseLocked(b *blob) {
 
 // writeBlob streams src to a new file in the data dir while hashing it, so a
 // file of any size costs only io.Copy's buffer. When size >= 0 the stream
-// must have exactly that many bytes, otherwise nothing is kept. It returns
-// the bytes read even on failure (for the request log).
-func (s *Server) writeBlob(src io.Reader, size int64, filename string) (*blob, int64, error) {
+// must have exactly that many bytes, otherwise nothing is kept.
+func (s *Server) writeBlob(src io.Reader, size int64, filename string) (*blob, error) {
 	f, err := os.CreateTemp(s.dataDir, "blob-*")
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
 	h := md5.New()
 	n, err := io.Copy(io.MultiWriter(f, h), src)
@@ -73,9 +72,9 @@ func (s *Server) writeBlob(src io.Reader, size int64, filename string) (*blob, i
 	}
 	if err != nil {
 		_ = os.Remove(f.Name())
-		return nil, n, err
+		return nil, err
 	}
-	return &blob{file: f.Name(), md5: hex.EncodeToString(h.Sum(nil)), size: n, facts: facts}, n, nil
+	return &blob{file: f.Name(), md5: hex.EncodeToString(h.Sum(nil)), size: n, facts: facts}, nil
 }
 
 // sign is the storage URL signature: hex HMAC-SHA256 over path and expiry,
@@ -143,48 +142,57 @@ func handleUploadRequest(c *call) (int, any, error) {
 
 // serveStorage is PUT /storage/<path>: the presigned upload of API §6.2. It
 // is not a CMA route: no bearer auth, no rate limit, S3-like plain errors.
-// It returns the number of body bytes received.
-func (s *Server) serveStorage(w http.ResponseWriter, r *http.Request) int64 {
+// Success is 200 with an empty body and the md5 as ETag, or 201 with
+// WithStorageStatus (clients must accept any 2xx).
+func (s *Server) serveStorage(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPut {
 		w.Header().Set("Allow", http.MethodPut)
-		return storageError(w, r, http.StatusMethodNotAllowed, "MethodNotAllowed")
-	}
-	if status, ok := s.faults.takeStorageFailure(); ok {
-		code := "InternalError"
-		if status == http.StatusForbidden {
-			code = "AccessDenied"
-		}
-		return storageError(w, r, status, code)
+		storageError(w, r, http.StatusMethodNotAllowed, "MethodNotAllowed")
+		return
 	}
 	path := r.URL.Path[len("/storage"):]
 	if r.Header.Get("Authorization") != "" {
 		// S3 refuses a request that carries a second auth mechanism.
-		return storageError(w, r, http.StatusBadRequest, "InvalidArgument")
+		storageError(w, r, http.StatusBadRequest, "InvalidArgument")
+		return
 	}
 	q := r.URL.Query()
 	expires, err := strconv.ParseInt(q.Get("expires"), 10, 64)
 	if err != nil || s.now().Unix() > expires || !hmac.Equal([]byte(q.Get("signature")), []byte(s.sign(path, expires))) {
-		return storageError(w, r, http.StatusForbidden, "SignatureDoesNotMatch")
+		storageError(w, r, http.StatusForbidden, "SignatureDoesNotMatch")
+		return
 	}
 	for k, v := range s.cfg.storageHeaders {
 		if got, ok := r.Header[http.CanonicalHeaderKey(k)]; !ok || len(got) != 1 || got[0] != v {
-			return storageError(w, r, http.StatusForbidden, "AccessDenied")
+			storageError(w, r, http.StatusForbidden, "AccessDenied")
+			return
 		}
 	}
 	if r.ContentLength < 0 {
-		return storageError(w, r, http.StatusLengthRequired, "MissingContentLength")
+		storageError(w, r, http.StatusLengthRequired, "MissingContentLength")
+		return
+	}
+	if r.ContentLength > s.cfg.maxUploadSize {
+		// Refused from the header alone, as S3 does: reading (or draining) a
+		// body over the limit would only waste time, so the connection closes.
+		w.Header().Set("Connection", "close")
+		w.Header().Set("Content-Type", "application/xml")
+		w.WriteHeader(http.StatusBadRequest)
+		fmt.Fprint(w, `<?xml version="1.0" encoding="UTF-8"?><Error><Code>EntityTooLarge</Code></Error>`)
+		return
 	}
 	s.mu.Lock()
 	obj := s.objects[path]
 	s.mu.Unlock()
 	if obj == nil { // cannot happen with a valid signature, but never trust that
-		return storageError(w, r, http.StatusForbidden, "AccessDenied")
+		storageError(w, r, http.StatusForbidden, "AccessDenied")
+		return
 	}
-	b, n, err := s.writeBlob(r.Body, r.ContentLength, obj.filename)
+	b, err := s.writeBlob(r.Body, r.ContentLength, obj.filename)
 	if err != nil {
 		// A short body or a broken connection: nothing is stored.
 		storageError(w, r, http.StatusBadRequest, "IncompleteBody")
-		return n
+		return
 	}
 	s.mu.Lock()
 	s.retainLocked(b)
@@ -195,19 +203,17 @@ func (s *Server) serveStorage(w http.ResponseWriter, r *http.Request) int64 {
 	s.mu.Unlock()
 	w.Header().Set("ETag", `"`+b.md5+`"`)
 	w.Header().Set("Content-Length", "0")
-	w.WriteHeader(http.StatusOK)
-	return n
+	w.WriteHeader(s.cfg.storageStatus)
 }
 
 // storageError answers like S3 (XML body). It first drains the request body:
 // answering before reading a large upload makes clients see a broken pipe
 // instead of the status, and tests of the client's retry logic need the status.
-func storageError(w http.ResponseWriter, r *http.Request, status int, code string) int64 {
-	n, _ := io.Copy(io.Discard, r.Body)
+func storageError(w http.ResponseWriter, r *http.Request, status int, code string) {
+	_, _ = io.Copy(io.Discard, r.Body)
 	w.Header().Set("Content-Type", "application/xml")
 	w.WriteHeader(status)
 	fmt.Fprintf(w, `<?xml version="1.0" encoding="UTF-8"?><Error><Code>%s</Code></Error>`, code)
-	return n
 }
 
 // serveAsset is GET /assets/<path>: the public url of an upload. It serves

@@ -242,7 +242,7 @@ func TestStreamingMemory(t *testing.T) {
 	for k, v := range headers {
 		req.Header.Set(k, v.(string))
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := testHTTP.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -255,7 +255,7 @@ func TestStreamingMemory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp, err = http.DefaultClient.Do(req)
+	resp, err = testHTTP.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -283,4 +283,59 @@ func (patternReader) Read(p []byte) (int, error) {
 		p[i] = byte(i * 7)
 	}
 	return len(p), nil
+}
+
+func TestStorageStatus201(t *testing.T) {
+	t.Parallel()
+	s, c := newTestServer(t, WithStorageStatus(201))
+	path, u, h := c.uploadRequest("a.txt")
+	r := c.storagePut(u, h, []byte("abc"))
+	if r.status != 201 || r.header.Get("ETag") == "" || len(r.raw) != 0 {
+		t.Fatalf("storage PUT: %d %v %q", r.status, r.header, r.raw)
+	}
+	id := c.createFromPath(path)["id"].(string)
+	if b, _ := s.FileBytes("", id); string(b) != "abc" {
+		t.Errorf("bytes %q", b)
+	}
+	if _, err := New(WithStorageStatus(204)); err == nil {
+		t.Error("New accepted storage status 204")
+	}
+}
+
+func TestStorageSizeLimit(t *testing.T) {
+	t.Parallel()
+	_, c := newTestServer(t, WithMaxUploadSize(10))
+	path, u, h := c.uploadRequest("a.txt")
+	r := c.storagePut(u, h, []byte("12345678901"))
+	if r.status != 400 || !strings.Contains(string(r.raw), "<Code>EntityTooLarge</Code>") {
+		t.Fatalf("11 bytes over a 10-byte limit: %d %s", r.status, r.raw)
+	}
+	c.do("POST", "/uploads", uploadBody("", map[string]any{"path": path}, nil)).wantError(t, 422, "INVALID_FIELD", "path")
+	c.storagePut(u, h, []byte("1234567890")).want(t, 200)
+	if _, err := New(WithMaxUploadSize(0)); err == nil {
+		t.Error("New accepted a zero size limit")
+	}
+}
+
+// TestStorageSizeLimitReadsNoBody declares a body over the default 1 GiB
+// limit and sends none of it: the answer must come from the headers alone.
+func TestStorageSizeLimitReadsNoBody(t *testing.T) {
+	t.Parallel()
+	s, c := newTestServer(t)
+	_, rawURL, headers := c.uploadRequest("big.bin")
+	u, _ := url.Parse(rawURL)
+	var req strings.Builder
+	fmt.Fprintf(&req, "PUT %s HTTP/1.1\r\nHost: %s\r\nContent-Length: %d\r\n", u.RequestURI(), u.Host, DefaultMaxUploadSize+1)
+	for k, v := range headers {
+		fmt.Fprintf(&req, "%s: %s\r\n", k, v)
+	}
+	req.WriteString("\r\n")
+	start := time.Now()
+	got := string(rawExchange(t, s, req.String()))
+	if !strings.HasPrefix(got, "HTTP/1.1 400 ") || !strings.Contains(got, "EntityTooLarge") || time.Since(start) > 2*time.Second {
+		t.Errorf("after %v: %q", time.Since(start), got)
+	}
+	if DefaultMaxUploadSize != 1<<30 {
+		t.Errorf("DefaultMaxUploadSize = %d, want 1 GiB", DefaultMaxUploadSize)
+	}
 }

@@ -73,7 +73,7 @@ func TestBadJSONBody(t *testing.T) {
 
 func TestResponseHeaders(t *testing.T) {
 	t.Parallel()
-	_, c := newTestServer(t, WithEnvironments("main", "sandbox"))
+	_, c := newTestServer(t, WithEnvironments("main", "sandbox"), WithRateLimit(60))
 	for _, env := range []string{"", "sandbox"} {
 		r := c.inEnv(env).do("GET", "/site", nil)
 		r.want(t, 200)
@@ -101,39 +101,69 @@ func TestResponseHeaders(t *testing.T) {
 	}
 }
 
+// TestRateLimit checks the sliding window of API §4.1 with a clock that
+// moves only when the test says so: 60 requests pass, the 61st gets a 429
+// whose reset is the wait until the oldest request leaves the window, and a
+// request after that passes.
 func TestRateLimit(t *testing.T) {
 	t.Parallel()
-	_, c := newTestServer(t, WithRateLimit(3))
-	_, url, headers := c.uploadRequest("a.txt") // request 1 of 3
-	for i := range 2 {
+	clk := newFakeClock()
+	_, c := newTestServer(t, WithRateLimit(60), withClock(clk.now))
+	_, url, headers := c.uploadRequest("a.txt") // request 1, at 0 s
+	for i := 2; i <= 60; i++ {
+		switch i {
+		case 2:
+			clk.advance(time.Second) // requests 2..30 at 1 s
+		case 31:
+			clk.advance(500 * time.Millisecond) // requests 31..60 at 1.5 s
+		}
 		r := c.do("GET", "/site", nil)
 		r.want(t, 200)
-		if got := r.header.Get("X-RateLimit-Remaining"); got != strconv.Itoa(1-i) {
-			t.Errorf("request %d: remaining %s", i, got)
+		if got := r.header.Get("X-RateLimit-Remaining"); got != strconv.Itoa(60-i) {
+			t.Fatalf("request %d: remaining %s", i, got)
+		}
+		if r.header.Get("X-RateLimit-Limit") != "60" || r.header.Get("X-RateLimit-Reset") != "" {
+			t.Fatalf("request %d: headers %v", i, r.header)
 		}
 	}
+	clk.advance(200 * time.Millisecond) // 1.7 s: the oldest request leaves at 3 s, 1.3 s from now
 	r := c.do("GET", "/site", nil)
 	r.wantError(t, 429, "RATE_LIMIT_EXCEEDED")
-	if reset, err := strconv.Atoi(r.header.Get("X-RateLimit-Reset")); err != nil || reset < 1 || reset > 3 {
-		t.Errorf("X-RateLimit-Reset = %q", r.header.Get("X-RateLimit-Reset"))
+	if r.header.Get("X-RateLimit-Reset") != "2" || r.header.Get("X-RateLimit-Remaining") != "0" {
+		t.Errorf("61st request: reset %q remaining %q, want 2 and 0", r.header.Get("X-RateLimit-Reset"), r.header.Get("X-RateLimit-Remaining"))
 	}
 	// Storage is not a CMA route: never limited.
 	c.storagePut(url, headers, []byte("x")).want(t, 200)
+
+	clk.advance(1299 * time.Millisecond) // 2.999 s: still inside the window
+	if r := c.do("GET", "/site", nil); r.status != 429 || r.header.Get("X-RateLimit-Reset") != "1" {
+		t.Errorf("just before the oldest leaves: %d reset %q", r.status, r.header.Get("X-RateLimit-Reset"))
+	}
+	clk.advance(time.Millisecond) // 3 s: request 1 has left, the refused ones never counted
+	r = c.do("GET", "/site", nil)
+	r.want(t, 200)
+	if r.header.Get("X-RateLimit-Remaining") != "0" {
+		t.Errorf("remaining after the oldest left = %s", r.header.Get("X-RateLimit-Remaining"))
+	}
+	c.do("GET", "/site", nil).wantError(t, 429, "RATE_LIMIT_EXCEEDED") // requests 2..60 are still in
+	clk.advance(1500 * time.Millisecond)                               // 4.5 s: requests 2..60 (at 1 and 1.5 s) have left
+	for range 59 {
+		c.do("GET", "/site", nil).want(t, 200)
+	}
+	c.do("GET", "/site", nil).wantError(t, 429, "RATE_LIMIT_EXCEEDED")
 }
 
-func TestRateLimitWindows(t *testing.T) {
+func TestRateLimitCountsEveryCMAAnswer(t *testing.T) {
 	t.Parallel()
-	now := time.Now()
-	l := rateLimiter{limit: 1}
-	if _, ok := l.take(now); !ok {
-		t.Fatal("first request limited")
+	_, c := newTestServer(t, WithRateLimit(2), withClock(newFakeClock().now))
+	// A request refused for its token still reached the API and counts.
+	r := c.do("GET", "/site", nil, "Authorization", "")
+	r.wantError(t, 401, "INVALID_AUTHORIZATION_HEADER")
+	if r.header.Get("X-RateLimit-Remaining") != "1" {
+		t.Errorf("401: remaining %q", r.header.Get("X-RateLimit-Remaining"))
 	}
-	if st, ok := l.take(now.Add(time.Second)); ok || st.reset != 2 {
-		t.Fatalf("second request in the window: ok=%v %+v", ok, st)
-	}
-	if st, ok := l.take(now.Add(rateWindow)); !ok || st.remaining != 0 {
-		t.Fatalf("request in the next window: ok=%v %+v", ok, st)
-	}
+	c.do("GET", "/nope", nil).wantError(t, 404, "NOT_FOUND")
+	c.do("GET", "/site", nil).wantError(t, 429, "RATE_LIMIT_EXCEEDED")
 }
 
 func TestRateLimitDisabled(t *testing.T) {
@@ -152,7 +182,7 @@ func TestForcedFaults(t *testing.T) {
 	t.Parallel()
 	t.Run("rate limit with reset header", func(t *testing.T) {
 		t.Parallel()
-		s, c := newTestServer(t)
+		s, c := newTestServer(t, WithRateLimit(60))
 		s.RateLimitNext(2, true)
 		for range 2 {
 			r := c.do("GET", "/site", nil)

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -274,65 +273,6 @@ func TestSyncUpdates(t *testing.T) {
 	}
 }
 
-func TestListUploads(t *testing.T) {
-	t.Parallel()
-	_, c := newTestServer(t)
-	var ids []string
-	for i := range 5 {
-		name := fmt.Sprintf("file%d.txt", i)
-		attrs := map[string]any{}
-		if i == 3 {
-			attrs["author"] = "Zed Findme"
-		}
-		ids = append(ids, c.createUpload(name, []byte(name), attrs)["id"].(string))
-	}
-	png := c.createUpload("pic.png", pngBytes(t, 1, 1), map[string]any{"default_field_metadata": map[string]any{"it": map[string]any{"title": "Titolo Speciale"}}})
-	ids = append(ids, png["id"].(string))
-	sum := md5.Sum([]byte("file2.txt"))
-
-	list := func(query string) (int, []string) {
-		t.Helper()
-		r := c.do("GET", "/uploads"+query, nil)
-		r.want(t, 200)
-		var got []string
-		for _, u := range dig(r.doc, "data").([]any) {
-			got = append(got, u.(map[string]any)["id"].(string))
-		}
-		return int(dig(r.doc, "meta", "total_count").(float64)), got
-	}
-	tests := []struct {
-		query string
-		total int
-		want  []string
-	}{
-		{"", 6, ids},
-		{"?page%5Blimit%5D=2&page%5Boffset%5D=1", 6, ids[1:3]},
-		{"?page[offset]=10", 6, nil},
-		{"?filter%5Bids%5D=" + ids[4] + "," + ids[1], 2, []string{ids[1], ids[4]}},
-		{"?filter[fields][md5][eq]=" + strings.ToUpper(hex.EncodeToString(sum[:])), 1, ids[2:3]},
-		{"?filter[fields][path][eq]=" + strings.ToUpper(dig(png, "attributes", "path").(string)), 1, ids[5:6]},
-		{"?filter[fields][type][eq]=image", 1, ids[5:6]},
-		{"?filter[query]=FINDME", 1, ids[3:4]},
-		{"?filter[query]=speciale", 1, ids[5:6]},
-		{"?filter[query]=file1", 1, ids[1:2]},
-	}
-	for _, tt := range tests {
-		total, got := list(tt.query)
-		if total != tt.total || !slices.Equal(got, tt.want) {
-			t.Errorf("%s: total %d ids %v, want %d %v", tt.query, total, got, tt.total, tt.want)
-		}
-	}
-	for _, q := range []string{"?page[limit]=501", "?page[limit]=0", "?page[offset]=-1", "?page[limit]=x"} {
-		c.do("GET", "/uploads"+q, nil).wantError(t, 422, "INVALID_PARAMS")
-	}
-	c.do("GET", "/uploads?filter[fields][size][gt]=1", nil).wantError(t, 422, "INVALID_FILTER_FIELDS_PARAM")
-	c.do("GET", "/uploads?filter[fields][type][eq]=banana", nil).wantError(t, 422, "INVALID_FILTER_FIELDS_PARAM")
-	c.do("GET", "/uploads?order_by=size_DESC", nil).wantError(t, 422, "INVALID_ORDERING")
-	if total, got := list("?page[limit]=500"); total != 6 || len(got) != 6 {
-		t.Errorf("limit 500: %d %v", total, got)
-	}
-}
-
 func TestListDefaultPageSize(t *testing.T) {
 	t.Parallel()
 	s, c := newTestServer(t, WithRateLimit(0))
@@ -380,20 +320,5 @@ func TestEnvironmentSeparation(t *testing.T) {
 	reqs := s.Requests()
 	if reqs[0].Environment != "sandbox" {
 		t.Errorf("first request env %q", reqs[0].Environment)
-	}
-}
-
-func TestUploadType(t *testing.T) {
-	t.Parallel()
-	for mime, want := range map[string]string{
-		"video/mp4": "video", "audio/mpeg": "audio", "application/pdf": "pdfdocument",
-		"text/csv": "spreadsheet", "text/plain": "other",
-	} {
-		if got := uploadType(Upload{MimeType: strp(mime)}); got != want {
-			t.Errorf("uploadType(%s) = %s, want %s", mime, got, want)
-		}
-	}
-	if got := uploadType(Upload{IsImage: true, MimeType: strp("image/svg+xml")}); got != "image" {
-		t.Errorf("svg: %s", got)
 	}
 }
