@@ -78,8 +78,8 @@ type jobPacer struct {
 const (
 	// earlier is how much a successful first poll moves the next first poll forward.
 	earlier = 0.97
-	// fineWindowMin is how long a job of unknown duration is polled at the fine interval.
-	fineWindowMin = 2 * time.Second
+	// minFineWindow is how long a job of unknown duration is polled at the fine interval.
+	minFineWindow = 2 * time.Second
 	// slowGrowth multiplies the interval of a job that outlived its fine window.
 	slowGrowth = 1.5
 )
@@ -105,11 +105,11 @@ type jobWait struct {
 func (p *jobPacer) start(kind string, accepted time.Time) *jobWait {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	w := &jobWait{p: p, kind: kind, accepted: accepted, fineUntil: fineWindowMin}
+	w := &jobWait{p: p, kind: kind, accepted: accepted, fineUntil: minFineWindow}
 	first, known := p.typical[kind]
 	if known {
 		w.guessed = true
-		w.fineUntil = max(fineWindowMin, 3*first)
+		w.fineUntil = max(minFineWindow, 3*first)
 	} else {
 		first = p.fine
 	}

@@ -236,7 +236,7 @@ func (r *uploadReads) serve(ctx context.Context, batch []*pendingRead) {
 			byID = append(byID, p)
 			continue
 		}
-		r.answerMD5(ctx, p)
+		r.answerMD5(p)
 	}
 	unanswered := r.answerFromListing(byID, false)
 	if len(unanswered) == 0 {
@@ -257,7 +257,7 @@ func (r *uploadReads) serve(ctx context.Context, batch []*pendingRead) {
 
 // answerMD5 answers a lookup by MD5 from the complete snapshot, or with its own request
 // (which counts as a batch for the snapshot rule).
-func (r *uploadReads) answerMD5(ctx context.Context, p *pendingRead) {
+func (r *uploadReads) answerMD5(p *pendingRead) {
 	defer close(p.done)
 	r.mu.Lock()
 	if r.complete {

@@ -63,7 +63,7 @@ func TestJobPolling_FirstJobNoticedPromptly(t *testing.T) {
 
 func TestConnectionRefused_FailsFast(t *testing.T) {
 	t.Parallel()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, err := (&net.ListenConfig{}).Listen(t.Context(), "tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}

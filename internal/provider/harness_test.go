@@ -36,7 +36,7 @@ func providerBinary(t *testing.T) string {
 	t.Helper()
 	requireTerraform(t)
 	providerBuild.once.Do(func() {
-		dir, err := os.MkdirTemp("", "provider-test-bin-*")
+		dir, err := os.MkdirTemp("", "provider-test-bin-*") //nolint:usetesting // shared by every test of the run, so not one test's TempDir
 		if err != nil {
 			providerBuild.err = err
 			return

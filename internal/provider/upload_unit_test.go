@@ -95,28 +95,28 @@ func TestLocalFiles_TrustsRecordOfSameVersion(t *testing.T) {
 	t.Parallel()
 	name := filepath.Join(t.TempDir(), "a.bin")
 	writeFile(t, name, []byte("version one"))
-	real, err := newTestLocalFiles(false, nil).facts(name, nil)
+	hashed, err := newTestLocalFiles(false, nil).facts(name, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	recorded := newFileRecord(name, real)
+	recorded := newFileRecord(name, hashed)
 	recorded.Facts.MD5 = "recorded-not-read"
 
 	if got, _ := newTestLocalFiles(false, nil).facts(name, &recorded); got.MD5 != "recorded-not-read" {
 		t.Errorf("same version: md5 %s, want the recorded one (no read)", got.MD5)
 	}
-	if got, _ := newTestLocalFiles(true, nil).facts(name, &recorded); got.MD5 != real.MD5 {
-		t.Errorf("always_hash_files: md5 %s, want the file's %s", got.MD5, real.MD5)
+	if got, _ := newTestLocalFiles(true, nil).facts(name, &recorded); got.MD5 != hashed.MD5 {
+		t.Errorf("always_hash_files: md5 %s, want the file's %s", got.MD5, hashed.MD5)
 	}
 	other := recorded
 	other.Path += ".elsewhere"
-	if got, _ := newTestLocalFiles(false, nil).facts(name, &other); got.MD5 != real.MD5 {
+	if got, _ := newTestLocalFiles(false, nil).facts(name, &other); got.MD5 != hashed.MD5 {
 		t.Errorf("record of another path trusted: md5 %s", got.MD5)
 	}
 
 	// Same size, and the modification time set back: only the change time tells. It moves
 	// on every write, and no user can set it back.
-	mtime := time.Unix(0, real.Stat.ModNS)
+	mtime := time.Unix(0, hashed.Stat.ModNS)
 	time.Sleep(10 * time.Millisecond)
 	writeFile(t, name, []byte("version two"))
 	if err := os.Chtimes(name, mtime, mtime); err != nil {
@@ -126,8 +126,8 @@ func TestLocalFiles_TrustsRecordOfSameVersion(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.MD5 == "recorded-not-read" || got.MD5 == real.MD5 || got.Stat.ModNS != real.Stat.ModNS {
-		t.Errorf("edited file with its mtime set back: md5 %s (recorded %s, before %s)", got.MD5, recorded.Facts.MD5, real.MD5)
+	if got.MD5 == "recorded-not-read" || got.MD5 == hashed.MD5 || got.Stat.ModNS != hashed.Stat.ModNS {
+		t.Errorf("edited file with its mtime set back: md5 %s (recorded %s, before %s)", got.MD5, recorded.Facts.MD5, hashed.MD5)
 	}
 }
 

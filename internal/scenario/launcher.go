@@ -41,7 +41,7 @@ func StartLauncher(ctx context.Context, bin, logPath string, args ...string) (*L
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.CommandContext(ctx, bin, append([]string{"-listen", "127.0.0.1:0"}, args...)...)
+	cmd := exec.CommandContext(ctx, bin, append([]string{"-listen", "127.0.0.1:0"}, args...)...) //nolint:gosec // G204: running the launcher is the point
 	cmd.Stderr = logFile
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {

@@ -38,7 +38,7 @@ func BuildProvider(ctx context.Context, root, dir string) (string, error) {
 	if runtime.GOOS == "windows" {
 		name += ".exe"
 	}
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", filepath.Join(dir, name), ".")
+	cmd := exec.CommandContext(ctx, "go", "build", "-o", filepath.Join(dir, name), ".") //nolint:gosec // G204: building the provider is the point
 	cmd.Dir = root
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return "", fmt.Errorf("go build of the provider: %w\n%s", err, out)
@@ -62,12 +62,12 @@ func NewWorkspace(dir, providerDir, baseURL, token string, extraEnv ...string) (
 	if err != nil {
 		return nil, fmt.Errorf("terraform CLI not found (set TF_ACC_TERRAFORM_PATH or put terraform on PATH): %w", err)
 	}
-	if err := os.MkdirAll(filepath.Join(dir, ".cache"), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Join(dir, ".cache"), 0o750); err != nil {
 		return nil, err
 	}
 	rc := filepath.Join(dir, ".terraformrc")
 	cfg := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    \"assetform/datocms\" = %q\n  }\n  direct {}\n}\n", filepath.ToSlash(providerDir))
-	if err := os.WriteFile(rc, []byte(cfg), 0o644); err != nil {
+	if err := os.WriteFile(rc, []byte(cfg), 0o600); err != nil {
 		return nil, err
 	}
 	env := append(os.Environ(),
@@ -84,16 +84,16 @@ func NewWorkspace(dir, providerDir, baseURL, token string, extraEnv ...string) (
 // Write writes a file of the workspace (directories are created).
 func (w *Workspace) Write(name string, content []byte) error {
 	path := filepath.Join(w.Dir, name)
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 		return err
 	}
-	return os.WriteFile(path, content, 0o644)
+	return os.WriteFile(path, content, 0o600)
 }
 
 // Command prepares a terraform command in the workspace. It runs in its own process group,
 // so Kill can stop terraform alone while KillGroup also stops the providers it started.
 func (w *Workspace) Command(ctx context.Context, args ...string) *exec.Cmd {
-	cmd := exec.CommandContext(ctx, w.Terraform, append(args, "-no-color")...)
+	cmd := exec.CommandContext(ctx, w.Terraform, append(args, "-no-color")...) //nolint:gosec // G204: running terraform is the point
 	cmd.Dir, cmd.Env = w.Dir, w.Env
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	return cmd
@@ -155,7 +155,7 @@ func (w *Workspace) PlanIsEmpty(ctx context.Context) (bool, Result, error) {
 func (w *Workspace) StateIDs(ctx context.Context, typ string) (map[string]string, error) {
 	res, err := w.Run(ctx, "show", "-json")
 	if err != nil || res.ExitCode != 0 {
-		return nil, fmt.Errorf("terraform show: %v %s", err, res)
+		return nil, fmt.Errorf("terraform show: %w %s", err, res)
 	}
 	var doc struct {
 		Values *struct {
