@@ -21,6 +21,8 @@ type Client struct {
 	reads      *uploadReads
 	reached    atomic.Bool // some request got an answer: connection errors are worth retrying
 
+	knownCollections sync.Map // ids of upload collections seen to exist
+
 	siteMu   sync.Mutex
 	site     *Site         // cached after the first successful GET /site
 	siteWait chan struct{} // non-nil while a GET /site is in flight; closed when it ends

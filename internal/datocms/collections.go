@@ -40,6 +40,24 @@ func (c *Client) CreateUploadCollection(ctx context.Context, label string) (*Upl
 	return c.collectionCall(ctx, call{method: http.MethodPost, path: "/upload-collections", body: body})
 }
 
+// UploadCollectionExists reports whether collection id exists. A collection found once is
+// remembered for the life of the client (a plan checks the same collection for every upload
+// in it); one not found is asked about again, since it may be created meanwhile.
+func (c *Client) UploadCollectionExists(ctx context.Context, id string) (bool, error) {
+	if _, ok := c.knownCollections.Load(id); ok {
+		return true, nil
+	}
+	_, err := c.GetUploadCollection(ctx, id)
+	switch {
+	case err == nil:
+		c.knownCollections.Store(id, true)
+		return true, nil
+	case IsNotFound(err):
+		return false, nil
+	}
+	return false, err
+}
+
 // GetUploadCollection reads one collection; IsNotFound is true when it does not exist.
 func (c *Client) GetUploadCollection(ctx context.Context, id string) (*UploadCollection, error) {
 	return c.collectionCall(ctx, call{method: http.MethodGet, path: collectionPath(id)})

@@ -39,6 +39,9 @@ type call struct {
 	resendable bool
 	// onJob, when set, is called with the job id when the API answers with a job.
 	onJob func(jobID string)
+	// anyEnvironment sends no X-Environment header: for calls that must work even when the
+	// configured environment does not exist (listing the environments).
+	anyEnvironment bool
 }
 
 // safeToResend reports whether cl may be sent again after an attempt whose outcome is unknown.
@@ -206,7 +209,7 @@ func (c *Client) attempt(ctx, logCtx context.Context, cl call, payload []byte, n
 	if payload != nil {
 		req.Header.Set("Content-Type", "application/vnd.api+json")
 	}
-	if c.cfg.Environment != "" {
+	if c.cfg.Environment != "" && !cl.anyEnvironment {
 		req.Header.Set("X-Environment", c.cfg.Environment)
 	}
 

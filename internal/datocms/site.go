@@ -86,3 +86,39 @@ func (s *Site) clone() *Site {
 	c.Locales = slices.Clone(s.Locales)
 	return &c
 }
+
+// Environment is one environment of the project (GET /environments).
+type Environment struct {
+	ID      string
+	Primary bool
+}
+
+// Environments lists the project's environments, primary first. It works whatever
+// environment the client is configured with, so it can explain an unknown one.
+func (c *Client) Environments(ctx context.Context) ([]Environment, error) {
+	var doc struct {
+		Data []struct {
+			ID   string `json:"id"`
+			Meta struct {
+				Primary bool `json:"primary"`
+			} `json:"meta"`
+		} `json:"data"`
+	}
+	if err := c.do(ctx, call{method: http.MethodGet, path: "/environments", anyEnvironment: true}, &doc); err != nil {
+		return nil, err
+	}
+	out := make([]Environment, 0, len(doc.Data))
+	for _, e := range doc.Data {
+		out = append(out, Environment{ID: e.ID, Primary: e.Meta.Primary})
+	}
+	slices.SortStableFunc(out, func(a, b Environment) int {
+		switch {
+		case a.Primary == b.Primary:
+			return 0
+		case a.Primary:
+			return -1
+		}
+		return 1
+	})
+	return out, nil
+}

@@ -19,6 +19,12 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 )
 
+// MaxUploadSize is the largest file DatoCMS accepts: the documented maximum asset size of
+// 1 GB (API §4.1), read as 1 GiB (2^30 bytes). Whether DatoCMS means 10^9 or 2^30 bytes is
+// not documented; a file between the two is let through rather than refused on a guess, and
+// DatoCMS's own answer then decides.
+const MaxUploadSize = 1 << 30
+
 // storageAttempts bounds the storage PUT. No official client retries it at all (API §6.2);
 // a few attempts ride out a flaky connection without hiding a real outage.
 const storageAttempts = 3

@@ -9,6 +9,7 @@ import (
 	"os"
 	"regexp"
 	"strconv"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -160,6 +161,14 @@ func (p *datocmsProvider) Configure(ctx context.Context, req provider.ConfigureR
 		resp.Diagnostics.AddError("Error configuring the DatoCMS client", err.Error())
 		return
 	}
+	resp.Diagnostics.Append(checkProject(ctx, client, argSource{
+		token:       sourceName(config.APIToken, "api_token", envAPIToken),
+		baseURL:     sourceName(config.BaseURL, "base_url", envBaseURL),
+		environment: sourceName(config.Environment, "environment", envEnvironment),
+	})...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
 	data := &providerData{client: client, files: newLocalFiles(config.AlwaysHashFiles.ValueBool()), journal: openCreateJournal(), tracked: &trackedUploads{}}
 	resp.ResourceData = data
 	resp.DataSourceData = data
@@ -201,8 +210,10 @@ func checkBaseURL(baseURL string) string {
 	}
 }
 
+// isLoopback reports whether host is a loopback address or localhost (host names are
+// case-insensitive).
 func isLoopback(host string) bool {
-	if host == "localhost" {
+	if strings.EqualFold(host, "localhost") {
 		return true
 	}
 	ip := net.ParseIP(host)

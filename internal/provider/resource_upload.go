@@ -394,6 +394,7 @@ func (r *uploadResource) Delete(ctx context.Context, req resource.DeleteRequest,
 	r.forgetJournal(ctx, id)
 	err := r.client.DeleteUpload(ctx, id)
 	if err != nil && !datocms.IsNotFound(err) {
-		resp.Diagnostics.AddError("Error deleting upload", fmt.Sprintf("Could not delete upload %s: %s", id, describeAPIError(err, timeout, "delete")))
+		resp.Diagnostics.Append(apiErrorDiagnostic("Error deleting upload",
+			fmt.Sprintf("Could not delete upload %s: %s", id, describeAPIError(err, timeout, "delete")), err))
 	}
 }

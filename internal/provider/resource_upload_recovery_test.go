@@ -47,7 +47,7 @@ func TestAccUpload_wrongBaseURLKeepsState(t *testing.T) {
 			{Config: uploadConfig(srv, body), ConfigStateChecks: []statecheck.StateCheck{sameID.AddStateValue(testResource, tfjsonpath.New("id"))}},
 			{
 				Config:      wrong,
-				ExpectError: wrappedError(`does not exist, but the API at .*/extra does not answer as DatoCMS.*Check base_url \(or DATOCMS_BASE_URL\)`),
+				ExpectError: wrappedError(`base_url is not the DatoCMS API.*/extra does not answer as the DatoCMS Content Management API.*Check base_url \(in the provider block\)`),
 			},
 			{
 				Config: uploadConfig(srv, body),

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/http"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -133,6 +134,9 @@ func fileTransferError(source string, err error) diag.Diagnostic {
 	case errors.Is(err, context.DeadlineExceeded):
 		return diag.NewAttributeErrorDiagnostic(path.Root("source"), "Timed out uploading file",
 			fmt.Sprintf("Uploading %q did not finish in time: %s. For large files, raise the timeouts.", source, err))
+	case errors.As(err, new(*datocms.APIError)):
+		// The upload request (POST /upload-requests) was refused: point at what DatoCMS blamed.
+		return apiErrorDiagnostic("Error uploading file", fmt.Sprintf("Could not upload %q: %s", source, err), err)
 	default:
 		return diag.NewAttributeErrorDiagnostic(path.Root("source"), "Error uploading file", fmt.Sprintf("Could not upload %q: %s", source, err))
 	}
@@ -160,13 +164,28 @@ var apiFieldAttributes = map[string]string{
 	"replace_strategy":       "replace_strategy",
 }
 
-// apiErrorDiagnostic points the diagnostic at the attribute the API blamed, if any.
+// apiErrorDiagnostic points the diagnostic at the attribute the API blamed, if any, and
+// names the provider argument behind errors about access (the token, the environment or the
+// API's address), which no resource attribute can fix.
 func apiErrorDiagnostic(summary, detail string, err error) diag.Diagnostic {
-	var apiErr *datocms.APIError
-	if errors.As(err, &apiErr) {
-		if attr, ok := apiFieldAttributes[apiErr.Field()]; ok {
-			return diag.NewAttributeErrorDiagnostic(path.Root(attr), summary, detail)
-		}
+	var (
+		apiErr  *datocms.APIError
+		connErr *datocms.ConnectError
+	)
+	switch {
+	case errors.As(err, &connErr):
+		return diag.NewErrorDiagnostic(summary, detail+". Check base_url (or DATOCMS_BASE_URL) in the provider configuration.")
+	case !errors.As(err, &apiErr):
+		return diag.NewErrorDiagnostic(summary, detail)
+	case datocms.HasCode(err, "INVALID_AUTHORIZATION_HEADER") || apiErr.Status == http.StatusUnauthorized:
+		return diag.NewErrorDiagnostic(summary, detail+". DatoCMS rejected the API token: check api_token (or DATOCMS_API_TOKEN) in the provider configuration.")
+	case datocms.HasCode(err, "INSUFFICIENT_PERMISSIONS") || apiErr.Status == http.StatusForbidden:
+		return diag.NewErrorDiagnostic(summary, detail+". The role of the API token (api_token or DATOCMS_API_TOKEN) lacks a permission this needs.")
+	case datocms.HasCode(err, "INVALID_ENVIRONMENT"):
+		return diag.NewErrorDiagnostic(summary, detail+". Check environment (or DATOCMS_ENVIRONMENT) in the provider configuration.")
+	}
+	if attr, ok := apiFieldAttributes[apiErr.Field()]; ok {
+		return diag.NewAttributeErrorDiagnostic(path.Root(attr), summary, detail)
 	}
 	return diag.NewErrorDiagnostic(summary, detail)
 }

@@ -8,11 +8,15 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/assetform/terraform-provider-datocms/internal/datocms"
 )
 
 // ValidateConfig checks what spans several attributes; single-attribute rules live in the schema.
@@ -34,6 +38,7 @@ func (r *uploadResource) ValidateConfig(ctx context.Context, req resource.Valida
 	if _, err := sharedFocalPoint(locales); err != nil {
 		resp.Diagnostics.AddAttributeError(path.Root("default_field_metadata"), "Conflicting focal points", err.Error())
 	}
+	checkTimeoutsPositive(config.Timeouts, &resp.Diagnostics)
 
 	if !config.Tags.IsUnknown() && !config.Tags.IsNull() {
 		seen := map[string]string{}
@@ -50,6 +55,55 @@ func (r *uploadResource) ValidateConfig(ctx context.Context, req resource.Valida
 				continue
 			}
 			seen[folded] = tag.ValueString()
+		}
+	}
+}
+
+// checkFocalPointRemoval: DatoCMS keeps one focal point per asset, for every locale. Removing
+// focal_point from one configured locale while another keeps it would change nothing in
+// DatoCMS, and the configuration would then say that this locale has no focal point when it
+// has one: the plan refuses it. Removing it from every locale clears it.
+func checkFocalPointRemoval(prior, planned map[string]localeMetadataModel, diags *diag.Diagnostics) {
+	var removed, kept []string
+	for _, loc := range sortedKeys(planned) {
+		switch fp := planned[loc].FocalPoint; {
+		case fp != nil:
+			kept = append(kept, loc)
+		case prior[loc].FocalPoint != nil:
+			removed = append(removed, loc)
+		}
+	}
+	if len(removed) == 0 || len(kept) == 0 {
+		return
+	}
+	diags.AddAttributeError(path.Root("default_field_metadata"), "Focal point removed from some locales only",
+		fmt.Sprintf("focal_point is removed from %s but kept on %s. DatoCMS keeps one focal point per asset, shared by "+
+			"every locale, so this would change nothing: remove focal_point from every locale to clear it, or keep it on %s.",
+			quoteAll(removed), quoteAll(kept), quoteAll(removed)))
+}
+
+func quoteAll(items []string) string {
+	quoted := make([]string, len(items))
+	for i, it := range items {
+		quoted[i] = fmt.Sprintf("%q", it)
+	}
+	return strings.Join(quoted, ", ")
+}
+
+// checkTimeoutsPositive: a zero or negative timeout would fail every operation at once.
+func checkTimeoutsPositive(t timeouts.Value, diags *diag.Diagnostics) {
+	if t.IsNull() || t.IsUnknown() {
+		return
+	}
+	for _, name := range []string{"create", "update", "delete"} {
+		v, ok := t.Attributes()[name].(types.String)
+		if !ok || v.IsNull() || v.IsUnknown() {
+			continue
+		}
+		if d, err := time.ParseDuration(v.ValueString()); err == nil && d <= 0 {
+			diags.AddAttributeError(path.Root("timeouts").AtName(name), "Timeout must be positive",
+				fmt.Sprintf("timeouts.%s is %q; it bounds the whole operation (file transfer and DatoCMS's job), so it must "+
+					"be a positive duration such as \"10m\". Remove it to use the default.", name, v.ValueString()))
 		}
 	}
 }
@@ -116,6 +170,16 @@ func (r *uploadResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 	if state == nil || !plan.DefaultFieldMetadata.Equal(state.DefaultFieldMetadata) {
 		r.checkLocalesExist(ctx, plan.DefaultFieldMetadata, &resp.Diagnostics)
 	}
+	if state != nil {
+		prior, d1 := metadataLocales(ctx, state.DefaultFieldMetadata)
+		planned, d2 := metadataLocales(ctx, plan.DefaultFieldMetadata)
+		if !d1.HasError() && !d2.HasError() {
+			checkFocalPointRemoval(prior, planned, &resp.Diagnostics)
+		}
+	}
+	if state == nil || !plan.UploadCollectionID.Equal(state.UploadCollectionID) {
+		r.checkCollectionExists(ctx, plan.UploadCollectionID, &resp.Diagnostics)
+	}
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -154,11 +218,24 @@ func (r *uploadResource) localFileForPlan(ctx context.Context, source types.Stri
 		return nil
 	}
 	name := source.ValueString()
-	record := readFileRecord(ctx, private)
-	facts, err := r.files.facts(name, record)
-	if errors.Is(err, errSourceMissing) {
+	info, err := statSource(name)
+	switch {
+	case errors.Is(err, errSourceMissing):
+		diags.AddAttributeWarning(path.Root("source"), "Source file not found",
+			fmt.Sprintf("%q does not exist. If another resource writes it during apply, that is expected: md5 and the file's "+
+				"facts are planned as known after apply. Otherwise fix source, or the apply will fail.", name))
+		return nil
+	case err != nil:
+		diags.AddAttributeError(path.Root("source"), "Unusable source file", err.Error())
+		return nil
+	case info.Size() > datocms.MaxUploadSize:
+		diags.AddAttributeError(path.Root("source"), "Source file too large for DatoCMS",
+			fmt.Sprintf("%q is %d bytes; DatoCMS accepts files of at most 1 GiB (%d bytes). Compress or split the file.",
+				name, info.Size(), datocms.MaxUploadSize))
 		return nil
 	}
+	record := readFileRecord(ctx, private)
+	facts, err := r.files.facts(name, record)
 	if err != nil {
 		diags.AddAttributeError(path.Root("source"), "Unusable source file", err.Error())
 		return nil
@@ -260,6 +337,24 @@ func predictFilename(config uploadResourceModel, state *uploadResourceModel, new
 		return types.StringUnknown()
 	}
 	return types.StringValue(config.Basename.ValueString() + ext)
+}
+
+// checkCollectionExists fails the plan when upload_collection_id names a collection the
+// environment does not have: DatoCMS would refuse the upload at apply.
+func (r *uploadResource) checkCollectionExists(ctx context.Context, id types.String, diags *diag.Diagnostics) {
+	if id.IsNull() || id.IsUnknown() {
+		return
+	}
+	exists, err := r.client.UploadCollectionExists(ctx, id.ValueString())
+	switch {
+	case err != nil:
+		diags.AddError("Error reading the DatoCMS project", "Could not check upload_collection_id: "+err.Error())
+	case !exists:
+		diags.AddAttributeError(path.Root("upload_collection_id"), "Unknown upload collection",
+			fmt.Sprintf("The environment has no upload collection %q. Use the ID of an existing collection (the "+
+				"datocms_upload_collection data source finds one by label), or manage it with a datocms_upload_collection "+
+				"resource and reference its id.", id.ValueString()))
+	}
 }
 
 // checkLocalesExist fails the plan when default_field_metadata names a locale the
