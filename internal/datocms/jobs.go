@@ -126,17 +126,18 @@ func (w *jobWait) polling() {
 // pending schedules the poll after one that found the job still running. Fine polls share
 // one budget of a poll per fine interval across every job waiting at that pace, so many
 // slow jobs at once cannot crowd out the rest of the work.
-func (w *jobWait) pending() {
+func (w *jobWait) pending() { w.pendingAt(time.Now()) }
+
+func (w *jobWait) pendingAt(now time.Time) {
 	p := w.p
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	elapsed := time.Since(w.accepted)
-	if elapsed < w.fineUntil {
+	if now.Sub(w.accepted) < w.fineUntil {
 		if !w.inFinePool {
 			w.inFinePool = true
 			p.fineNow++
 		}
-		w.next = time.Now().Add(p.fine * time.Duration(p.fineNow))
+		w.next = now.Add(p.fine * time.Duration(p.fineNow))
 		return
 	}
 	w.leaveFinePoolLocked()
@@ -144,7 +145,7 @@ func (w *jobWait) pending() {
 		w.interval = p.fine
 	}
 	w.interval = min(time.Duration(float64(w.interval)*slowGrowth), p.slowest)
-	w.next = time.Now().Add(w.interval)
+	w.next = now.Add(w.interval)
 }
 
 // done learns from a job that finished at the last poll.

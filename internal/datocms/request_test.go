@@ -256,16 +256,13 @@ func TestRateLimiter_SharedByCalls(t *testing.T) {
 	c := newClient(t, srv, func(cfg *datocms.Config) { cfg.RateLimit = 5 })
 	ctx := testContext(t)
 	start := time.Now()
-	for i := range 6 {
+	for range 6 {
 		if _, err := c.UploadReferences(ctx, "x"); !datocms.IsNotFound(err) {
 			t.Fatal(err)
 		}
-		if elapsed := time.Since(start); i == 4 && elapsed > time.Second {
-			t.Errorf("the first 5 calls took %v, want them at once", elapsed)
-		}
 	}
-	if elapsed := time.Since(start); elapsed < 3*time.Second || elapsed > 4*time.Second {
-		t.Errorf("6 calls at 5 per 3 s took %v, want one window (3s) after the first answer", elapsed)
+	if elapsed := time.Since(start); elapsed < 3*time.Second {
+		t.Errorf("6 calls at 5 per 3 s took %v, want at least one window (3s) after the first answer", elapsed)
 	}
 }
 

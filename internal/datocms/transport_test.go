@@ -1,11 +1,13 @@
 package datocms_test
 
 import (
+	"context"
 	"errors"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -25,12 +27,8 @@ func TestJobPolling_LearnsTypicalDuration(t *testing.T) {
 	const updates = 12
 	srv.ResetRequests()
 	for i := range updates {
-		start := time.Now()
 		if _, err := c.UpdateUpload(ctx, up.ID, datocms.UpdateUploadInput{Notes: datocms.Set(string(rune('a' + i)))}); err != nil {
 			t.Fatal(err)
-		}
-		if elapsed := time.Since(start); elapsed > 400*time.Millisecond {
-			t.Errorf("update %d took %v for a 150ms job", i, elapsed)
 		}
 	}
 	polls := srv.CountRequests("GET", "/job-results/")
@@ -41,23 +39,38 @@ func TestJobPolling_LearnsTypicalDuration(t *testing.T) {
 	}
 }
 
-// TestJobPolling_FirstJobNoticedPromptly: with nothing learned yet, a job is polled at the
-// fine interval, so a 1s job is noticed soon after it is ready.
-func TestJobPolling_FirstJobNoticedPromptly(t *testing.T) {
+// TestJobPolling_Schedule: with nothing learned yet, a job is polled at the fine
+// interval (so it is noticed soon after it is ready), then less often once it runs far
+// longer than usual. The schedule is checked on the pacer itself, with no clock involved.
+func TestJobPolling_Schedule(t *testing.T) {
 	t.Parallel()
-	srv := newServer(t, datocmstest.WithRateLimit(0))
-	c := newClient(t, srv, func(cfg *datocms.Config) { cfg.PollInitial = 50 * time.Millisecond })
-	ctx := testContext(t)
-	up := createUpload(ctx, t, c, "a.txt", []byte("x"), datocms.CreateUploadInput{})
-	fresh := newClient(t, srv, func(cfg *datocms.Config) { cfg.PollInitial = 50 * time.Millisecond })
+	p := datocms.NewJobPacerForTest(50*time.Millisecond, 2*time.Second)
+	accepted := time.Now()
 
-	srv.SetJobDelay(time.Second)
-	start := time.Now()
-	if _, err := fresh.UpdateUpload(ctx, up.ID, datocms.UpdateUploadInput{Notes: datocms.Set("n")}); err != nil {
-		t.Fatal(err)
+	first := p.Start("PUT /uploads", accepted)
+	if got := first.Next().Sub(accepted); got != 50*time.Millisecond {
+		t.Errorf("first poll of an unknown kind after %v, want the fine interval", got)
 	}
-	if late := time.Since(start) - time.Second; late > 150*time.Millisecond {
-		t.Errorf("a 1s job was noticed %v after it was ready", late)
+	if got := first.PendingAt(accepted.Add(500 * time.Millisecond)).Sub(accepted.Add(500 * time.Millisecond)); got != 50*time.Millisecond {
+		t.Errorf("next poll within the fine window after %v, want 50ms", got)
+	}
+	if got := first.PendingAt(accepted.Add(3 * time.Second)).Sub(accepted.Add(3 * time.Second)); got <= 50*time.Millisecond || got > 2*time.Second {
+		t.Errorf("next poll after the fine window after %v, want slower, capped at 2s", got)
+	}
+	first.DoneAt(accepted.Add(3 * time.Second))
+	first.Stop()
+
+	learned := p.Start("PUT /uploads", accepted)
+	if got := learned.Next().Sub(accepted); got < 2*time.Second {
+		t.Errorf("first poll after a job of ~3s came at %v, want at the learned duration", got)
+	}
+	learned.DoneAt(learned.Next()) // done at the first poll: try a little earlier next time
+	learned.Stop()
+	if got := p.Start("PUT /uploads", accepted).Next().Sub(accepted); got >= learned.Next().Sub(accepted) {
+		t.Errorf("after a first-poll success the next first poll is at %v, want earlier", got)
+	}
+	if got := p.Start("POST /uploads", accepted).Next().Sub(accepted); got != 50*time.Millisecond {
+		t.Errorf("another kind of job starts at %v, want the fine interval", got)
 	}
 }
 
@@ -70,18 +83,22 @@ func TestConnectionRefused_FailsFast(t *testing.T) {
 	addr := "http://" + ln.Addr().String()
 	ln.Close() // nothing listens there any more
 
-	c, err := datocms.New(datocms.Config{Token: testToken, BaseURL: addr})
+	var dials atomic.Int32
+	transport := &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		dials.Add(1)
+		return (&net.Dialer{}).DialContext(ctx, network, addr)
+	}}
+	c, err := datocms.New(datocms.Config{Token: testToken, BaseURL: addr, HTTPClient: &http.Client{Transport: transport}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	start := time.Now()
 	_, err = c.Site(testContext(t))
 	var connErr *datocms.ConnectError
 	if !errors.As(err, &connErr) || connErr.BaseURL != addr {
 		t.Fatalf("err = %v, want a *ConnectError for %s", err, addr)
 	}
-	if elapsed := time.Since(start); elapsed > 500*time.Millisecond {
-		t.Errorf("took %v, want no retries", elapsed)
+	if n := dials.Load(); n != 1 {
+		t.Errorf("dialled %d times, want once: nothing ever answered there, so retrying only delays the error", n)
 	}
 	if !strings.Contains(err.Error(), addr) || strings.Contains(err.Error(), testToken) {
 		t.Errorf("message = %q, want the URL tried and never the token", err)
