@@ -13,7 +13,6 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 )
 
@@ -336,42 +335,43 @@ func (c *Client) UploadReferences(ctx context.Context, id string) (int, error) {
 	return len(doc.Data), nil
 }
 
-// ListUploadsOptions filters GET /uploads (API §6.7).
+// ListUploadsOptions filters GET /uploads (API §6.7); every filter set must hold. See
+// uploads_list.go for how each is sent.
 type ListUploadsOptions struct {
-	IDs      []string
-	MD5      string
-	Path     string
-	Query    string
-	PageSize int // default 100, max 500
+	IDs    []string
+	MD5    string
+	Path   string
+	Query  string   // free text: file name, credits, notes, alt and title in Locale
+	Locale string   // locale of Query and of the alt/title filters; "" = the environment's main locale
+	Tags   []string // uploads that carry every one of these tags
+	Types  []string // CDA upload types (UploadTypes): uploads of any of them
+	// CollectionID keeps the uploads directly in this upload collection.
+	CollectionID string
+	// FilenameContains keeps the uploads whose filename contains this text (any case).
+	FilenameContains string
+	OrderBy          string // e.g. "_created_at_DESC,size_ASC"; "" = the API's default order
+	PageSize         int    // default and max 500
 }
 
 const (
-	defaultPageSize = 100
-	maxPageSize     = 500 // the API rejects larger pages (API §6.7)
+	defaultPageSize = maxPageSize // fewest requests: listing a large library stays within the rate limit
+	maxPageSize     = 500         // the API rejects larger pages (API §6.7)
 )
 
 // ListUploads iterates over every matching upload, one offset page at a time. Iteration
-// stops at the first error, which is yielded with a nil upload.
+// stops at the first error, which is yielded with a nil upload. The filters that can be
+// checked on an upload (ids, md5, tags, collection, filename) are checked again on what
+// comes back, so a filter the API ignored never lets other uploads through.
 func (c *Client) ListUploads(ctx context.Context, opts ListUploadsOptions) iter.Seq2[*Upload, error] {
 	limit := opts.PageSize
 	if limit <= 0 {
 		limit = defaultPageSize
 	}
 	limit = min(limit, maxPageSize)
-	query := url.Values{"page[limit]": {strconv.Itoa(limit)}}
-	if len(opts.IDs) > 0 {
-		query.Set("filter[ids]", strings.Join(opts.IDs, ","))
-	}
-	if opts.MD5 != "" {
-		query.Set("filter[fields][md5][eq]", opts.MD5)
-	}
-	if opts.Path != "" {
-		query.Set("filter[fields][path][eq]", opts.Path)
-	}
-	if opts.Query != "" {
-		query.Set("filter[query]", opts.Query)
-	}
+	query := opts.query(limit)
 	return func(yield func(*Upload, error) bool) {
+		// Offset pages shift when uploads are created or deleted meanwhile: never yield one twice.
+		seen := map[string]bool{}
 		for offset := 0; ; {
 			query.Set("page[offset]", strconv.Itoa(offset))
 			var page struct {
@@ -386,6 +386,12 @@ func (c *Client) ListUploads(ctx context.Context, opts ListUploadsOptions) iter.
 			}
 			for i := range page.Data {
 				up, err := page.Data[i].toUpload()
+				if err == nil && (seen[up.ID] || !opts.admits(up)) {
+					continue
+				}
+				if err == nil {
+					seen[up.ID] = true
+				}
 				if !yield(up, err) || err != nil {
 					return
 				}
