@@ -7,8 +7,6 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
-	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -174,49 +172,7 @@ func (r *uploadResource) Schema(ctx context.Context, _ resource.SchemaRequest, r
 						"must not be empty or start or end with whitespace"),
 				)},
 			},
-			"default_field_metadata": schema.MapNestedAttribute{
-				Optional: true,
-				MarkdownDescription: "Default metadata used by records that do not override it, keyed by locale (such as `en` or `pt-BR`). " +
-					"Locales must exist in the environment. Locales left out are cleared in DatoCMS. DatoCMS keeps one focal point " +
-					"per asset: every locale that sets `focal_point` must set the same value.",
-				Validators: []validator.Map{mapvalidator.KeysAre(stringvalidator.RegexMatches(localePattern,
-					"must be a DatoCMS locale code such as \"en\", \"it\" or \"pt-BR\""))},
-				NestedObject: schema.NestedAttributeObject{
-					Attributes: map[string]schema.Attribute{
-						"alt": schema.StringAttribute{
-							Optional:            true,
-							MarkdownDescription: "Alternate text.",
-							Validators:          []validator.String{stringvalidator.RegexMatches(notBlank, "must not be empty; remove the argument to clear it")},
-						},
-						"title": schema.StringAttribute{
-							Optional:            true,
-							MarkdownDescription: "Title.",
-							Validators:          []validator.String{stringvalidator.RegexMatches(notBlank, "must not be empty; remove the argument to clear it")},
-						},
-						"custom_data": schema.MapAttribute{
-							ElementType:         types.StringType,
-							Optional:            true,
-							MarkdownDescription: "Custom key/value data.",
-						},
-						"focal_point": schema.SingleNestedAttribute{
-							Optional:            true,
-							MarkdownDescription: "Focal point of an image, as fractions of its width (`x`) and height (`y`).",
-							Attributes: map[string]schema.Attribute{
-								"x": schema.Float64Attribute{
-									Required:            true,
-									MarkdownDescription: "Horizontal position, from 0 (left) to 1 (right).",
-									Validators:          []validator.Float64{float64validator.Between(0, 1)},
-								},
-								"y": schema.Float64Attribute{
-									Required:            true,
-									MarkdownDescription: "Vertical position, from 0 (top) to 1 (bottom).",
-									Validators:          []validator.Float64{float64validator.Between(0, 1)},
-								},
-							},
-						},
-					},
-				},
-			},
+			"default_field_metadata": metadataResourceAttribute(),
 			"upload_collection_id": schema.StringAttribute{
 				Optional: true,
 				MarkdownDescription: "ID of the upload collection (media folder) holding the asset. Changing it moves the asset " +
