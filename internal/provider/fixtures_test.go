@@ -84,22 +84,6 @@ func createSeed(ctx context.Context, c *datocms.Client, path string, in datocms.
 	return c.CreateUpload(ctx, in)
 }
 
-// idsOf returns the ids of uploads.
-func idsOf[U interface {
-	*datocms.Upload | datocmstest.Upload
-}](uploads []U) []string {
-	ids := make([]string, 0, len(uploads))
-	for _, up := range uploads {
-		switch u := any(up).(type) {
-		case *datocms.Upload:
-			ids = append(ids, u.ID)
-		case datocmstest.Upload:
-			ids = append(ids, u.ID)
-		}
-	}
-	return ids
-}
-
 // uploadsWithIDs checks a list of uploads by id, in order.
 func uploadsWithIDs(ids []string) knownvalue.Check {
 	checks := make([]knownvalue.Check, 0, len(ids))
