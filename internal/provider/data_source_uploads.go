@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -30,6 +31,13 @@ type uploadsDataSource struct {
 }
 
 type uploadsDataSourceModel struct {
+	uploadFilters
+	Uploads types.List `tfsdk:"uploads"`
+}
+
+// uploadFilters are the arguments that select uploads, in datocms_uploads and in anything
+// else that lists uploads the same way.
+type uploadFilters struct {
 	Tags               types.Set    `tfsdk:"tags"`
 	Type               types.String `tfsdk:"type"`
 	UploadCollectionID types.String `tfsdk:"upload_collection_id"`
@@ -37,7 +45,24 @@ type uploadsDataSourceModel struct {
 	Locale             types.String `tfsdk:"locale"`
 	MD5                types.String `tfsdk:"md5"`
 	OrderBy            types.String `tfsdk:"order_by"`
-	Uploads            types.List   `tfsdk:"uploads"`
+}
+
+// listOptions turns the filters into the client's options.
+func (f uploadFilters) listOptions(ctx context.Context) (datocms.ListUploadsOptions, diag.Diagnostics) {
+	opts := datocms.ListUploadsOptions{
+		Types:        uploadTypeFilters[f.Type.ValueString()],
+		CollectionID: f.UploadCollectionID.ValueString(),
+		Query:        f.Query.ValueString(),
+		Locale:       f.Locale.ValueString(),
+		MD5:          strings.ToLower(f.MD5.ValueString()),
+		OrderBy:      f.OrderBy.ValueString(),
+	}
+	var diags diag.Diagnostics
+	if !f.Tags.IsNull() && !f.Tags.IsUnknown() {
+		diags = f.Tags.ElementsAs(ctx, &opts.Tags, false)
+		slices.Sort(opts.Tags) // a stable request for a set
+	}
+	return opts, diags
 }
 
 // uploadTypeFilters maps the type argument to the API's upload types (the CDA's UploadType
@@ -135,18 +160,8 @@ func (d *uploadsDataSource) Read(ctx context.Context, req datasource.ReadRequest
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	opts := datocms.ListUploadsOptions{
-		Types:        uploadTypeFilters[config.Type.ValueString()],
-		CollectionID: config.UploadCollectionID.ValueString(),
-		Query:        config.Query.ValueString(),
-		Locale:       config.Locale.ValueString(),
-		MD5:          strings.ToLower(config.MD5.ValueString()),
-		OrderBy:      config.OrderBy.ValueString(),
-	}
-	if !config.Tags.IsNull() {
-		resp.Diagnostics.Append(config.Tags.ElementsAs(ctx, &opts.Tags, false)...)
-		slices.Sort(opts.Tags) // a stable request for a set
-	}
+	opts, diags := config.listOptions(ctx)
+	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
