@@ -114,6 +114,9 @@ func patchString(v types.String) datocms.Field[string] {
 // uploadFilename is the name given to DatoCMS for a new file. DatoCMS derives basename and
 // filename from it, so a configured basename is used to keep the name the user chose.
 func uploadFilename(plan uploadResourceModel) string {
+	if plan.hasInlineContent() {
+		return plan.inlineName()
+	}
 	source := plan.Source.ValueString()
 	if plan.Basename.IsNull() || plan.Basename.IsUnknown() {
 		return filepath.Base(source)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -173,11 +172,10 @@ func (r *uploadResource) warnAboutOrphans(ctx context.Context, plan uploadResour
 	if err != nil {
 		return // the plan-time project check reports an API that cannot be reached
 	}
-	absSource, _ := filepath.Abs(plan.Source.ValueString())
-	if orphans := r.journal.orphans(scope, absSource, local.MD5); len(orphans) > 0 {
+	if orphans := r.journal.orphans(scope, plan.sourceKey(), local.MD5); len(orphans) > 0 {
 		diags.AddAttributeWarning(path.Root("source"), "Upload left by an interrupted apply will be adopted",
 			fmt.Sprintf("Upload %s was created from %q by an apply that ended before it could record it (started %s). "+
-				"The apply adopts it instead of uploading a duplicate.", orphans[0].UploadID, plan.Source.ValueString(),
+				"The apply adopts it instead of uploading a duplicate.", orphans[0].UploadID, plan.sourceKey(),
 				orphans[0].CreatedAt.Format(time.RFC3339)))
 		return
 	}
