@@ -238,3 +238,46 @@ func TestSlowCreateUntaintAdopts(t *testing.T) {
 		t.Errorf("destroy: %v\n%s", err, res)
 	}
 }
+
+// TestGenerateConfigOut: `terraform plan -generate-config-out` writes a block for an imported
+// upload with no file argument (the API cannot know the local file); that block is valid as
+// it is (the file is then left as DatoCMS has it), and after the import the plan is empty.
+func TestGenerateConfigOut(t *testing.T) {
+	t.Parallel()
+	providerDir := providerBinary(t)
+	srv := newTestServer(t)
+	ws, err := scenario.NewWorkspace(t.TempDir(), providerDir, srv.URL(), testToken)
+	if err != nil {
+		t.Fatal(err)
+	}
+	header := "terraform {\n  required_providers {\n    datocms = { source = \"assetform/datocms\" }\n  }\n}\n"
+	created := header + "resource \"datocms_upload\" \"original\" {\n  content = \"hello\"\n  basename = \"hello\"\n  extension = \"txt\"\n" +
+		"  author = \"Ann\"\n  tags = [\"t1\"]\n  default_field_metadata = { en = { alt = \"Hi\", focal_point = { x = 0.1, y = 0.2 } } }\n}\n"
+	if err := ws.Write("main.tf", []byte(created)); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	if res, err := ws.Apply(ctx); err != nil || res.ExitCode != 0 {
+		t.Fatalf("apply: %v\n%s", err, res)
+	}
+	id := srv.Uploads("")[0].ID
+	if res, err := ws.Run(ctx, "state", "rm", "datocms_upload.original"); err != nil || res.ExitCode != 0 {
+		t.Fatalf("state rm: %v\n%s", err, res)
+	}
+	if err := ws.Write("main.tf", []byte(header+fmt.Sprintf("import {\n  to = datocms_upload.adopted\n  id = %q\n}\n", id))); err != nil {
+		t.Fatal(err)
+	}
+	if res, err := ws.Run(ctx, "plan", "-generate-config-out=generated.tf", "-input=false"); err != nil || res.ExitCode != 0 {
+		t.Fatalf("plan -generate-config-out: %v\n%s", err, res)
+	}
+	if res, err := ws.Apply(ctx); err != nil || res.ExitCode != 0 || !strings.Contains(res.Stdout, "1 imported, 0 added, 0 changed, 0 destroyed") {
+		t.Fatalf("apply of the import: %v\n%s", err, res)
+	}
+	if empty, res, err := ws.PlanIsEmpty(ctx); err != nil || !empty {
+		t.Errorf("plan after the import is not empty (%v):\n%s", err, res)
+	}
+	if w := srv.CountRequests("PUT", "/uploads/"); w != 0 {
+		t.Errorf("the import made %d updates, want none", w)
+	}
+}

@@ -24,13 +24,20 @@ import (
 // so DatoCMS's name for it is basename plus extension, two arguments it then requires.
 // Whatever the origin, the plan hashes the bytes the same way and the apply streams them
 // through the same upload, so every other behaviour (md5 in the plan, predictions,
-// in-place replacement) is shared.
+// in-place replacement) is shared. An existing upload may also have none of the three: its
+// file is then left as DatoCMS has it and only its metadata is managed, which is what a
+// configuration generated from an import (-generate-config-out, terraform query) holds.
 
 func (r *uploadResource) ConfigValidators(context.Context) []resource.ConfigValidator {
 	return []resource.ConfigValidator{
-		resourcevalidator.ExactlyOneOf(path.MatchRoot("source"), path.MatchRoot("content"), path.MatchRoot("content_base64")),
+		resourcevalidator.Conflicting(path.MatchRoot("source"), path.MatchRoot("content"), path.MatchRoot("content_base64")),
 		resourcevalidator.Conflicting(path.MatchRoot("source"), path.MatchRoot("extension")),
 	}
+}
+
+// managesFile reports whether the configuration gives the upload's file (known or not yet).
+func (m uploadResourceModel) managesFile() bool {
+	return !m.Source.IsNull() || m.hasInlineContent()
 }
 
 // hasInlineContent reports whether the configuration gives the file inline.

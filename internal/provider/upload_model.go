@@ -96,7 +96,7 @@ func updateInput(ctx context.Context, plan, state uploadResourceModel) (datocms.
 		diags.Append(plan.Tags.ElementsAs(ctx, &tags, false)...)
 		in.Tags = &tags
 	}
-	if !plan.DefaultFieldMetadata.Equal(state.DefaultFieldMetadata) {
+	if !equalMetadata(ctx, plan.DefaultFieldMetadata, state.DefaultFieldMetadata) {
 		dfm, d := metadataToAPI(ctx, plan.DefaultFieldMetadata)
 		diags.Append(d...)
 		in.DefaultFieldMetadata = dfm

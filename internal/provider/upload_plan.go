@@ -151,10 +151,21 @@ func (r *uploadResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 	}
 
 	var local *fileFacts
-	if config.hasInlineContent() {
+	switch {
+	case !config.managesFile() && state == nil:
+		resp.Diagnostics.AddAttributeError(path.Root("source"), "A new upload needs a file",
+			"Set source (a local file), content or content_base64. Only an upload that already exists (imported) can "+
+				"leave all three unset, to manage its metadata and keep its file as DatoCMS has it.")
+		return
+	case !config.managesFile():
+		// The file is not managed: plan it as it is, so nothing about it changes.
+		local = &fileFacts{MD5: state.MD5.ValueString(), Size: state.Size.ValueInt64()}
+	case config.hasInlineContent():
 		local = inlineFacts(config)
-	} else if record := r.localFileForPlan(ctx, config.Source, req.Private, &resp.Diagnostics); record != nil {
-		local = &record.Facts
+	default:
+		if record := r.localFileForPlan(ctx, config.Source, req.Private, &resp.Diagnostics); record != nil {
+			local = &record.Facts
+		}
 	}
 	planComputed(&plan, config, state, local)
 	switch {

@@ -189,7 +189,7 @@ func (r *uploadResource) warnAboutOrphans(ctx context.Context, plan uploadResour
 		if r.tracked.has(up.ID) {
 			continue
 		}
-		if remote, d := modelFromAPI(ctx, up, plan); !d.HasError() && sameMetadata(remote, plan) {
+		if remote, d := modelFromAPI(ctx, up, plan); !d.HasError() && sameMetadata(ctx, remote, plan) {
 			probable = append(probable, fmt.Sprintf("  # upload %s, %s, created %s\n  import {\n    to = <this resource>\n    id = %q\n  }",
 				up.ID, up.Filename, up.CreatedAt, up.ID))
 		}
@@ -206,8 +206,8 @@ func (r *uploadResource) warnAboutOrphans(ctx context.Context, plan uploadResour
 }
 
 // sameMetadata reports whether an upload's metadata (as a model) is what the plan sets.
-func sameMetadata(remote, plan uploadResourceModel) bool {
+func sameMetadata(ctx context.Context, remote, plan uploadResourceModel) bool {
 	return remote.Author.Equal(plan.Author) && remote.Copyright.Equal(plan.Copyright) && remote.Notes.Equal(plan.Notes) &&
-		remote.Tags.Equal(plan.Tags) && remote.DefaultFieldMetadata.Equal(plan.DefaultFieldMetadata) &&
+		remote.Tags.Equal(plan.Tags) && equalMetadata(ctx, remote.DefaultFieldMetadata, plan.DefaultFieldMetadata) &&
 		remote.UploadCollectionID.Equal(plan.UploadCollectionID)
 }
