@@ -288,18 +288,23 @@ func (r *uploadResource) Configure(_ context.Context, req resource.ConfigureRequ
 	r.client, r.files, r.journal, r.tracked = data.client, data.files, data.journal, data.tracked
 }
 
+func (r *uploadResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = idIdentitySchema("upload")
+}
+
 func (r *uploadResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	if req.ID == "" {
+	if req.ID == "" && req.Identity == nil {
 		resp.Diagnostics.AddError("Invalid import ID", "Import a datocms_upload by its upload ID, for example: terraform import datocms_upload.hero q0VNpiNQSkG6z0lif_O1zg")
 		return
 	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
+	importByIDOrIdentity(ctx, req, resp)
 	// The API does not know how the next file should be published; start from the default
 	// so that a configuration that leaves replace_strategy unset plans no change for it.
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("replace_strategy"), replaceStrategyCreateNewURL)...)
 }
 
 func (r *uploadResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	defer func() { setIdentityFromState(ctx, resp.State, resp.Identity, &resp.Diagnostics) }()
 	var state uploadResourceModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
@@ -328,6 +333,7 @@ func (r *uploadResource) Read(ctx context.Context, req resource.ReadRequest, res
 }
 
 func (r *uploadResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	defer func() { setIdentityFromState(ctx, resp.State, resp.Identity, &resp.Diagnostics) }()
 	var plan, state uploadResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
