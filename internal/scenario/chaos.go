@@ -471,6 +471,9 @@ func diagnostics(res Result) string {
 		out := strings.Fields(res.Stdout + res.Stderr)
 		errs = append(errs, strings.Join(out[max(0, len(out)-60):], " "))
 	}
+	if len(errs) > 3 { // an apply of many uploads fails the same way many times
+		errs = append(errs[:3], fmt.Sprintf("and %d more errors", len(errs)-3))
+	}
 	return fmt.Sprintf("exit %d: %s", res.ExitCode, strings.Join(errs, " | "))
 }
 
