@@ -18,14 +18,15 @@ import (
 	"github.com/assetform/terraform-provider-datocms/internal/datocmstest"
 )
 
-// The fault classes of issue 9, injected with the server's fault rules. Each test runs the
-// whole life of two uploads (create both, update one and delete the other, destroy) with
-// its rules in place from the start, on every route the rules name at once: the routes'
-// requests are independent, and one run per class keeps `make test` short on 2 cores.
-// Every apply and the destroy must succeed; after each apply the state holds exactly the
-// server's uploads (no orphan, no duplicate) and the next plan is empty; after the destroy
-// the request log must show every request a rule cut or refused sent again and answered.
-// `make chaos` runs the same classes through the real terraform binary, one route at a time.
+// The fault classes of issue 9, injected with the server's fault rules. Each test creates
+// two uploads and destroys them (the 429 test also updates one and deletes the other in
+// between) with its rules in place from the start, on every route the rules name at once,
+// each route hit by each fault of the class in turn: the routes' requests are independent,
+// and one run per class keeps `make test` short on 2 cores. Every apply and the destroy
+// must succeed; after each apply the state holds exactly the server's uploads (no orphan,
+// no duplicate) and the next plan is empty; after the destroy the request log must show
+// every request a rule cut or refused sent again and answered. `make chaos` runs the same
+// classes through the real terraform binary, one fault and one route at a time.
 //
 // A stalled request (the stall action) is not tested here: the client gives up on a request
 // after 30 s, which the provider does not let a configuration shorten, so the test would
@@ -85,9 +86,10 @@ func faultsRetried(srv *datocmstest.Server) error {
 	return nil
 }
 
-// testAccFaultLifecycle runs two uploads through create, update, delete and destroy with
-// rules in place from the start (see the top of this file).
-func testAccFaultLifecycle(t *testing.T, rules ...datocmstest.FaultRule) {
+// testAccFaultLifecycle creates two uploads and destroys them, with rules in place from the
+// start (see the top of this file); with update, a step in between updates one and deletes
+// the other.
+func testAccFaultLifecycle(t *testing.T, update bool, rules ...datocmstest.FaultRule) {
 	t.Helper()
 	srv := newTestServer(t, datocmstest.WithFaultRules(rules...))
 	dir := t.TempDir()
@@ -100,96 +102,84 @@ func testAccFaultLifecycle(t *testing.T, rules ...datocmstest.FaultRule) {
 		}
 		return c
 	}
-	clean := resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}
+	clean := []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}
+	steps := []resource.TestStep{{
+		Config:            config("", true),
+		ConfigPlanChecks:  resource.ConfigPlanChecks{PostApplyPostRefresh: clean},
+		ConfigStateChecks: []statecheck.StateCheck{stateMatchesServer{srv}, serverUploadCount(srv, 2)},
+	}}
+	if update {
+		steps = append(steps, resource.TestStep{
+			Config: config("  author = \"Ann\"\n", false),
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("datocms_upload.a", plancheck.ResourceActionUpdate),
+					plancheck.ExpectResourceAction("datocms_upload.b", plancheck.ResourceActionDestroy),
+				},
+				PostApplyPostRefresh: clean,
+			},
+			ConfigStateChecks: []statecheck.StateCheck{stateMatchesServer{srv}, remote(srv, func(up datocmstest.Upload) error {
+				if !strPtrEq(up.Author, "Ann") {
+					return fmt.Errorf("author on the server: %v", up.Author)
+				}
+				return nil
+			})},
+		})
+	}
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy: func(s *terraform.State) error {
 			return errors.Join(checkNoUploads(srv)(s), faultsRetried(srv))
 		},
-		Steps: []resource.TestStep{
-			{
-				Config:            config("", true),
-				ConfigPlanChecks:  clean,
-				ConfigStateChecks: []statecheck.StateCheck{stateMatchesServer{srv}, serverUploadCount(srv, 2)},
-			},
-			{
-				Config: config("  author = \"Ann\"\n", false),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction("datocms_upload.a", plancheck.ResourceActionUpdate),
-						plancheck.ExpectResourceAction("datocms_upload.b", plancheck.ResourceActionDestroy),
-					},
-					PostApplyPostRefresh: clean.PostApplyPostRefresh,
-				},
-				ConfigStateChecks: []statecheck.StateCheck{stateMatchesServer{srv}, remote(srv, func(up datocmstest.Upload) error {
-					if !strPtrEq(up.Author, "Ann") {
-						return fmt.Errorf("author on the server: %v", up.Author)
-					}
-					return nil
-				})},
-			},
-		},
+		Steps: steps,
 	})
 }
 
-// onRoutes makes one rule per route from rule, each firing once.
-func onRoutes(rule datocmstest.FaultRule, routes ...string) []datocmstest.FaultRule {
+// onRoutes aims each fault at each route ("METHOD /path-prefix"), once: a route's first
+// request gets the first fault, its next request the second, and so on.
+func onRoutes(routes []string, faults ...datocmstest.FaultRule) []datocmstest.FaultRule {
 	var rules []datocmstest.FaultRule
 	for _, route := range routes {
-		rule.Method, rule.Path, _ = strings.Cut(route, " ")
-		rule.Times = 1
-		rules = append(rules, rule)
+		for _, rule := range faults {
+			rule.Method, rule.Path, _ = strings.Cut(route, " ")
+			rule.Times = 1
+			rules = append(rules, rule)
+		}
 	}
 	return rules
 }
 
-// TestAccUpload_faultWritesResent: a single HTML 502 (from a proxy: the API never saw the
-// request) and a lost response (the request was applied, its answer never came) on each of
-// the writes that are safe to send again: POST /upload-requests, POST /uploads (its upload
-// ID is chosen by the provider, so a repeat cannot create a second upload) and DELETE.
+// TestAccUpload_faultWritesResent: an HTML 502 (from a proxy: the API never saw the
+// request), then a lost response (the request was applied, its answer never came), on each
+// of the writes that are safe to send again: POST /upload-requests, POST /uploads (its
+// upload ID is chosen by the provider, so a repeat cannot create a second upload) and DELETE.
 func TestAccUpload_faultWritesResent(t *testing.T) {
 	t.Parallel()
-	writes := []string{"POST /upload-requests", "POST /uploads", "DELETE /uploads/"}
-	for name, rule := range map[string]datocmstest.FaultRule{
-		"HTML 502":      {Action: "status", Status: 502, HTML: true},
-		"lost response": {Action: "drop_response"},
-	} {
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			testAccFaultLifecycle(t, onRoutes(rule, writes...)...)
-		})
-	}
+	testAccFaultLifecycle(t, false, onRoutes([]string{"POST /upload-requests", "POST /uploads", "DELETE /uploads/"},
+		datocmstest.FaultRule{Action: "status", Status: 502, HTML: true},
+		datocmstest.FaultRule{Action: "drop_response"},
+	)...)
 }
 
-// TestAccUpload_faultCutConnections: a connection reset before any answer, and an answer
+// TestAccUpload_faultCutConnections: a connection reset before any answer, then an answer
 // cut in the middle of its body, on reads, on job polls and on the storage PUT.
 func TestAccUpload_faultCutConnections(t *testing.T) {
 	t.Parallel()
-	for _, action := range []string{"reset", "truncate"} {
-		t.Run(action, func(t *testing.T) {
-			t.Parallel()
-			testAccFaultLifecycle(t, onRoutes(datocmstest.FaultRule{Action: action}, "GET /uploads", "GET /job-results/", "PUT /storage/")...)
-		})
-	}
+	testAccFaultLifecycle(t, false, onRoutes([]string{"GET /uploads", "GET /job-results/", "PUT /storage/"},
+		datocmstest.FaultRule{Action: "reset"},
+		datocmstest.FaultRule{Action: "truncate"},
+	)...)
 }
 
-// TestAccUpload_fault429Bursts: two 429s in a row on every CMA route the provider uses,
-// with and without X-RateLimit-Reset (without it the client backs off on its own).
+// TestAccUpload_fault429Bursts: two 429s in a row on every CMA route the provider uses, the
+// first with X-RateLimit-Reset, the second without (the client then backs off on its own).
 func TestAccUpload_fault429Bursts(t *testing.T) {
 	t.Parallel()
-	routes := []string{"GET /site", "GET /uploads", "POST /upload-requests", "POST /uploads", "GET /job-results/",
-		"PUT /uploads/", "DELETE /uploads/"}
-	for name, reset := range map[string]int{"with reset header": 1, "without reset header": 0} {
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			var rules []datocmstest.FaultRule
-			for _, r := range onRoutes(datocmstest.FaultRule{Action: "status", Status: 429, RateLimitReset: reset}, routes...) {
-				r.Times = 2
-				rules = append(rules, r)
-			}
-			testAccFaultLifecycle(t, rules...)
-		})
-	}
+	testAccFaultLifecycle(t, true, onRoutes([]string{"GET /site", "GET /uploads", "POST /upload-requests", "POST /uploads",
+		"GET /job-results/", "PUT /uploads/", "DELETE /uploads/"},
+		datocmstest.FaultRule{Action: "status", Status: 429, RateLimitReset: 1},
+		datocmstest.FaultRule{Action: "status", Status: 429},
+	)...)
 }
 
 // TestAccUpload_fault429OnStoragePut: a storage PUT refused once with 429 (a storage that
@@ -200,7 +190,7 @@ func TestAccUpload_fault429Bursts(t *testing.T) {
 // asks that 429s on every route be ridden out.
 func TestAccUpload_fault429OnStoragePut(t *testing.T) {
 	t.Parallel()
-	testAccFaultLifecycle(t, onRoutes(datocmstest.FaultRule{Action: "status", Status: 429, RateLimitReset: 1}, "PUT /storage/")...)
+	testAccFaultLifecycle(t, false, onRoutes([]string{"PUT /storage/"}, datocmstest.FaultRule{Action: "status", Status: 429, RateLimitReset: 1})...)
 }
 
 // TestAccUpload_faultJobFail: a create whose job fails ends with a clean error and leaves
