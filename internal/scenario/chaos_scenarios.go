@@ -101,7 +101,9 @@ func FaultLifecycle(name string, rules ...FaultRule) Scenario {
 
 // RandomFaults applies n uploads while every route (CMA calls, storage PUTs, job polls)
 // answers 20% of requests with a JSON 429 and 5% with an HTML 502, chosen by a seeded
-// random source so a run can be repeated. The second plan runs with the faults still on,
+// random source. The same requests in the same order would get the same faults, but
+// terraform's parallel workers send them in a different order each run, so a run repeats
+// the rates, not the exact faults. The second plan runs with the faults still on,
 // and so does the destroy after it. With spareStorage, storage PUTs get no 429s (only the
 // 502s): a storage PUT refused with 429 fails the apply today (see the storage 429 test in
 // internal/provider), and this variant shows that nothing else does.

@@ -26,7 +26,7 @@ import (
 
 func main() {
 	uploads := flag.Int("uploads", 200, "uploads in the random-fault scenario")
-	seed := flag.Uint64("seed", 9, "seed of the random-fault scenario's fault choices")
+	seed := flag.Uint64("seed", 9, "seed of the random-fault scenario's fault choices (terraform's parallel requests still vary the exact faults)")
 	run := flag.String("run", "", "run only the scenarios whose name matches this regular expression")
 	keep := flag.Bool("keep", false, "keep the work directory even when every scenario passes")
 	flag.Parse()
