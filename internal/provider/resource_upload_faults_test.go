@@ -193,6 +193,31 @@ func TestAccUpload_fault429OnStoragePut(t *testing.T) {
 	testAccFaultLifecycle(t, false, onRoutes([]string{"PUT /storage/"}, datocmstest.FaultRule{Action: "status", Status: 429, RateLimitReset: 1})...)
 }
 
+// TestAccUpload_faultStorage502Streak: three HTML 502s in a row on one storage PUT, as 5%
+// of 502s on every route produce now and then in a run of 200 uploads (`make chaos` saw it:
+// one PUT answered 502 three times, and the apply failed), are ridden out like the CMA
+// calls' eight retries ride them out.
+//
+// It fails today: the client gives a storage PUT three attempts in all (storageAttempts in
+// internal/datocms/storage.go), however much of the operation's timeout is left.
+func TestAccUpload_faultStorage502Streak(t *testing.T) {
+	t.Parallel()
+	srv := newTestServer(t, datocmstest.WithFaultRules(
+		datocmstest.FaultRule{Method: "PUT", Path: "/storage/", Action: "status", Status: 502, HTML: true, Times: 3}))
+	src := writePNG(t, filepath.Join(t.TempDir(), "a.png"), 154, 8, 8) // one upload: one PUT gets all three
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy: func(s *terraform.State) error {
+			return errors.Join(checkNoUploads(srv)(s), faultsRetried(srv))
+		},
+		Steps: []resource.TestStep{{
+			Config:            uploadConfig(srv, fmt.Sprintf("  source = %q\n", src)),
+			ConfigPlanChecks:  resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			ConfigStateChecks: []statecheck.StateCheck{stateMatchesServer{srv}, serverUploadCount(srv, 1)},
+		}},
+	})
+}
+
 // TestAccUpload_faultJobFail: a create whose job fails ends with a clean error and leaves
 // nothing (the next plan creates, on a server with no upload); an update whose job fails
 // ends with an error after the state is refreshed from DatoCMS (the request log shows the
