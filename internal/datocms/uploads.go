@@ -324,15 +324,57 @@ func (c *Client) DeleteUpload(ctx context.Context, id string) error {
 	return c.do(ctx, call{method: http.MethodDelete, path: uploadPath(id), resendable: true}, nil)
 }
 
-// UploadReferences returns the number of records that link to the upload.
-func (c *Client) UploadReferences(ctx context.Context, id string) (int, error) {
+// Reference is a record that links to an upload.
+type Reference struct {
+	RecordID string
+	ModelID  string // the record's item type
+	Model    string // the model's API key, "" when it could not be read
+}
+
+// UploadReferences returns the records that link to the upload (GET /uploads/:id/references),
+// with the API key of each record's model. Models are read once per client.
+func (c *Client) UploadReferences(ctx context.Context, id string) ([]Reference, error) {
 	var doc struct {
-		Data []json.RawMessage `json:"data"`
+		Data []struct {
+			ID            string `json:"id"`
+			Relationships struct {
+				ItemType relationship `json:"item_type"`
+			} `json:"relationships"`
+		} `json:"data"`
 	}
 	if err := c.do(ctx, call{method: http.MethodGet, path: uploadPath(id) + "/references"}, &doc); err != nil {
-		return 0, err
+		return nil, err
 	}
-	return len(doc.Data), nil
+	refs := make([]Reference, 0, len(doc.Data))
+	for _, d := range doc.Data {
+		ref := Reference{RecordID: d.ID}
+		if it := d.Relationships.ItemType.Data; it != nil {
+			ref.ModelID = it.ID
+			ref.Model = c.modelAPIKey(ctx, it.ID)
+		}
+		refs = append(refs, ref)
+	}
+	return refs, nil
+}
+
+// modelAPIKey returns the API key of item type id, or "" when it cannot be read (the
+// references are worth reporting without it).
+func (c *Client) modelAPIKey(ctx context.Context, id string) string {
+	if key, ok := c.models.Load(id); ok {
+		return key.(string) //nolint:forcetypeassert // only strings are stored
+	}
+	var doc struct {
+		Data struct {
+			Attributes struct {
+				APIKey string `json:"api_key"`
+			} `json:"attributes"`
+		} `json:"data"`
+	}
+	if err := c.do(ctx, call{method: http.MethodGet, path: "/item-types/" + url.PathEscape(id)}, &doc); err != nil {
+		return ""
+	}
+	c.models.Store(id, doc.Data.Attributes.APIKey)
+	return doc.Data.Attributes.APIKey
 }
 
 // ListUploadsOptions filters GET /uploads (API §6.7); every filter set must hold. See

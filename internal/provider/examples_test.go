@@ -1,6 +1,8 @@
 package provider
 
 import (
+	"encoding/json"
+	"fmt"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -59,6 +61,12 @@ func TestExamples(t *testing.T) {
 			}
 
 			terraform("fmt", "-check", "-diff", "-recursive", "-no-color")
+			// Import blocks by identity need Terraform 1.12; older versions validate the rest.
+			if identityExample := filepath.Join(copyDir, "import-by-identity.tf"); !atLeastTerraform(t, tfBin, 1, 12) {
+				if err := os.Remove(identityExample); err != nil && !os.IsNotExist(err) {
+					t.Fatal(err)
+				}
+			}
 			// Resource examples leave out the terraform block, as the registry docs show them;
 			// without it Terraform would look for hashicorp/datocms.
 			if !declaresRequiredProviders(t, copyDir) {
@@ -116,4 +124,24 @@ func declaresRequiredProviders(t *testing.T, dir string) bool {
 		}
 	}
 	return false
+}
+
+// atLeastTerraform reports whether the terraform binary is at least version major.minor.
+func atLeastTerraform(t *testing.T, tfBin string, major, minor int) bool {
+	t.Helper()
+	out, err := exec.CommandContext(t.Context(), tfBin, "version", "-json").Output()
+	if err != nil {
+		t.Fatalf("terraform version: %v", err)
+	}
+	var v struct {
+		Version string `json:"terraform_version"`
+	}
+	if err := json.Unmarshal(out, &v); err != nil {
+		t.Fatalf("terraform version -json: %v", err)
+	}
+	var gotMajor, gotMinor int
+	if _, err := fmt.Sscanf(v.Version, "%d.%d", &gotMajor, &gotMinor); err != nil {
+		t.Fatalf("terraform version %q: %v", v.Version, err)
+	}
+	return gotMajor > major || gotMajor == major && gotMinor >= minor
 }
