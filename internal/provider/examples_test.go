@@ -7,7 +7,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -52,14 +54,15 @@ func TestExamples(t *testing.T) {
 				cmd := exec.CommandContext(t.Context(), tfBin, args...)
 				cmd.Dir, cmd.Env = copyDir, env
 				if out, err := cmd.CombinedOutput(); err != nil {
-					if strings.Contains(string(out), "Unsupported Terraform Core version") {
-						// An example of a newer feature, such as for_each on import blocks (1.7).
-						t.Skipf("examples/%s requires a newer Terraform:\n%s", dir, out)
-					}
 					t.Fatalf("examples/%s: terraform %s failed: %v\n%s", dir, strings.Join(args, " "), err, out)
 				}
 			}
 
+			// An example of a newer feature (for_each on import blocks needs 1.7) says so in
+			// its required_version.
+			if major, minor, ok := requiredTerraform(t, copyDir); ok && !atLeastTerraform(t, tfBin, major, minor) {
+				t.Skipf("examples/%s requires Terraform %d.%d or later", dir, major, minor)
+			}
 			terraform("fmt", "-check", "-diff", "-recursive", "-no-color")
 			// Import blocks by identity need Terraform 1.12; older versions validate the rest.
 			if identityExample := filepath.Join(copyDir, "import-by-identity.tf"); !atLeastTerraform(t, tfBin, 1, 12) {
@@ -124,6 +127,26 @@ func declaresRequiredProviders(t *testing.T, dir string) bool {
 		}
 	}
 	return false
+}
+
+var requiredVersionPattern = regexp.MustCompile(`required_version\s*=\s*">=\s*(\d+)\.(\d+)`)
+
+// requiredTerraform returns the version a required_version = ">= major.minor..." in a .tf
+// file directly in dir asks for.
+func requiredTerraform(t *testing.T, dir string) (major, minor int, ok bool) {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(dir, "*.tf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		if m := requiredVersionPattern.FindStringSubmatch(string(readFile(t, f))); m != nil {
+			major, _ = strconv.Atoi(m[1])
+			minor, _ = strconv.Atoi(m[2])
+			return major, minor, true
+		}
+	}
+	return 0, 0, false
 }
 
 // atLeastTerraform reports whether the terraform binary is at least version major.minor.
