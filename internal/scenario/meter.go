@@ -158,9 +158,10 @@ type procCounters struct{ rchar, wchar, readBytes int64 }
 // MeterTotals is what the provider processes of one terraform command cost together.
 type MeterTotals struct {
 	Processes int
-	RChar     int64 // sum over the processes
-	MaxRSSKiB int64 // the largest peak of any one process
-	AllFinal  bool  // every process's io counters were read after it exited
+	RChar     int64         // sum over the processes
+	MaxRSSKiB int64         // the largest peak of any one process
+	CPU       time.Duration // user and system time, summed over the processes
+	AllFinal  bool          // every process's io counters were read after it exited
 }
 
 // Totals adds up records.
@@ -169,6 +170,7 @@ func Totals(recs []MeterRecord) MeterTotals {
 	for _, r := range recs {
 		t.RChar += r.RChar
 		t.MaxRSSKiB = max(t.MaxRSSKiB, r.MaxRSSKiB)
+		t.CPU += time.Duration((r.UserMS + r.SysMS) * float64(time.Millisecond))
 		t.AllFinal = t.AllFinal && r.IOFinal
 	}
 	return t

@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 )
 
 // meterChildEnv makes the test binary act as a metered child: it reads the file the
@@ -78,7 +79,8 @@ func TestRunMetered(t *testing.T) {
 		}
 	}
 	tot := Totals(recs)
-	if tot.Processes != 2 || tot.RChar != recs[0].RChar+recs[1].RChar || tot.MaxRSSKiB != max(recs[0].MaxRSSKiB, recs[1].MaxRSSKiB) || !tot.AllFinal {
+	if tot.Processes != 2 || tot.RChar != recs[0].RChar+recs[1].RChar || tot.MaxRSSKiB != max(recs[0].MaxRSSKiB, recs[1].MaxRSSKiB) || !tot.AllFinal ||
+		(tot.CPU - time.Duration((recs[0].UserMS+recs[0].SysMS+recs[1].UserMS+recs[1].SysMS)*float64(time.Millisecond))).Abs() > time.Microsecond {
 		t.Errorf("totals %+v of %+v", tot, recs)
 	}
 

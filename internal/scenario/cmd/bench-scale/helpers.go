@@ -71,7 +71,8 @@ func (b *bench) workspace(name, env string, metered bool) (*scenario.Workspace, 
 // run is one terraform command and what it cost.
 type run struct {
 	scenario.Result
-	Meter scenario.MeterTotals // provider processes (metered workspaces only)
+	Started time.Time
+	Meter   scenario.MeterTotals // provider processes (metered workspaces only)
 }
 
 // ok turns a failed command into an error that shows its output.
@@ -98,7 +99,7 @@ func (b *bench) terraform(ctx context.Context, ws *scenario.Workspace, args ...s
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	start := time.Now()
 	err := cmd.Run()
-	r := run{Result: scenario.Result{Args: args, Stdout: stdout.String(), Stderr: stderr.String(), Duration: time.Since(start)}}
+	r := run{Result: scenario.Result{Args: args, Stdout: stdout.String(), Stderr: stderr.String(), Duration: time.Since(start)}, Started: start}
 	var exitErr *exec.ExitError
 	switch {
 	case ctx.Err() != nil:
@@ -279,6 +280,31 @@ func (w cmaWindow) breakdown() string {
 	return strings.Join(parts, ", ")
 }
 
+// span returns when the first request that from says yes to arrived, and when the last
+// request of all did (zero times when there is none).
+func (w cmaWindow) span(from func(scenario.Request) bool) (first, last time.Time) {
+	for _, r := range w.reqs {
+		if from(r) && (first.IsZero() || r.Time.Before(first)) {
+			first = r.Time
+		}
+		if r.Time.After(last) {
+			last = r.Time
+		}
+	}
+	return first, last
+}
+
+// batchSizes returns the number of ids of each GET /uploads?filter[ids]= request.
+func (w cmaWindow) batchSizes() []float64 {
+	var sizes []float64
+	for _, r := range w.reqs {
+		if ids := r.Query["filter[ids]"]; r.Method == http.MethodGet && r.Path == "/uploads" && len(ids) > 0 {
+			sizes = append(sizes, float64(len(strings.Split(ids[0], ","))))
+		}
+	}
+	return sizes
+}
+
 // jobStats summarises the jobs the server ran since markRequests.
 type jobStats struct {
 	jobs, polls, early int
@@ -343,6 +369,18 @@ func median(xs []float64) float64 {
 		return s[len(s)/2]
 	}
 	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+// mean returns the mean of xs (0 for none).
+func mean(xs []float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	sum := 0.0
+	for _, x := range xs {
+		sum += x
+	}
+	return sum / float64(len(xs))
 }
 
 // parseSize reads a size such as 1GiB, 64MiB, 500KB, 1e6 or 1024 (bytes).

@@ -54,8 +54,8 @@ func TestWriteTable(t *testing.T) {
 	for _, want := range []string{
 		"1  Plan of 1000 unchanged uploads", "2  Apply of 1000 new uploads", "3  One file of 1.00 GiB", "4  Jobs", "5  429 while other clients",
 		"0.003 calls/upload", "≤ 0.050 calls/upload", "3100 calls",
-		"180.00 s", "150.00 s rate-limit floor", "1.20x", "≤ 1.15x", "MISSED",
-		"40.0 KiB 1-byte source", "1.00x", "< 1.0 MiB", "25.0 MiB", "≤ 32.0 MiB",
+		"180.00 s", "150.00 s rate-limit floor", "1.200x", "≤ 1.15x", "MISSED",
+		"40.0 KiB 1-byte source", "1.000x", "< 1.0 MiB", "25.0 MiB", "≤ 32.0 MiB",
 		"failed: interrupted", "yes",
 	} {
 		if !strings.Contains(text, want) {
