@@ -35,6 +35,11 @@ type bench struct {
 	metered string   // dev_overrides directory of the meter wrapper
 	meter   []string // environment that makes the wrapper run the real provider
 	seq     int      // numbers workspaces and meter logs
+	slot    struct { // the storage slot of the md5sum + curl baselines
+		url     string
+		headers map[string]string
+		at      time.Time
+	}
 }
 
 const (

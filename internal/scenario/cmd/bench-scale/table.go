@@ -69,14 +69,23 @@ type figure struct {
 
 	BaseName  string  // what the baseline is ("" = none)
 	BaseValue float64 // in Unit
+	// Ratios are the ratios of runs paired with a baseline run next to them. When set, the
+	// ratio shown (and judged) is their median: on a busy machine that is steadier than
+	// the ratio of the medians, since each pair ran under the same load.
+	Ratios []float64
 
 	Target *target
 	Note   string // how the figure was taken, when the name does not say it
 }
 
-// ratio is Value / BaseValue, when there is a baseline.
+// ratio is the median of Ratios, or else Value / BaseValue, when there is a baseline.
 func (f figure) ratio() (float64, bool) {
-	if f.BaseName == "" || f.Failed != "" || f.BaseValue == 0 {
+	switch {
+	case f.BaseName == "" || f.Failed != "":
+		return 0, false
+	case len(f.Ratios) > 0:
+		return median(f.Ratios), true
+	case f.BaseValue == 0:
 		return 0, false
 	}
 	return f.Value / f.BaseValue, true
