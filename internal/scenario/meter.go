@@ -52,11 +52,11 @@ type MeterRecord struct {
 // once more after it exited (see procIO), so this only matters where that is impossible.
 const meterPoll = 20 * time.Millisecond
 
-// RunMetered runs the program real with args, this process's standard streams and
-// environment, and returns what it cost. SIGINT and SIGTERM are passed on to it. The
+// RunMetered runs binary with args, this process's standard streams and environment, and
+// returns what it cost. SIGINT and SIGTERM are passed on to it; ctx ending kills it. The
 // returned error is only about starting or waiting for it; its exit status is in the record.
-func RunMetered(real string, args []string) (MeterRecord, error) {
-	cmd := exec.Command(real, args...) //nolint:gosec // the binary is the one the benchmark built
+func RunMetered(ctx context.Context, binary string, args []string) (MeterRecord, error) {
+	cmd := exec.CommandContext(ctx, binary, args...) //nolint:gosec // G204: the provider binary the benchmark built, run as terraform asked
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
 	cmd.SysProcAttr = meterSysProcAttr()
 	signals := make(chan os.Signal, 4)
@@ -116,7 +116,7 @@ func AppendMeterRecord(path string, rec MeterRecord) error {
 	if err != nil {
 		return err
 	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
 	if err != nil {
 		return err
 	}
@@ -195,7 +195,7 @@ func BuildMeteredProvider(ctx context.Context, root, dir string) (MeteredProvide
 	if runtime.GOOS == "windows" {
 		name += ".exe"
 	}
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", filepath.Join(mp.Dir, name), "./internal/scenario/cmd/provider-meter")
+	cmd := exec.CommandContext(ctx, "go", "build", "-o", filepath.Join(mp.Dir, name), "./internal/scenario/cmd/provider-meter") //nolint:gosec // G204: a fixed package into a directory of the caller's
 	cmd.Dir = root
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return mp, fmt.Errorf("go build of the provider meter: %w\n%s", err, out)

@@ -49,7 +49,7 @@ func TestRunMetered(t *testing.T) {
 
 	log := filepath.Join(dir, "meter.jsonl")
 	for range 2 { // two processes of one command
-		rec, err := RunMetered(os.Args[0], []string{"-test.run=^$", "arg"})
+		rec, err := RunMetered(t.Context(), os.Args[0], []string{"-test.run=^$", "arg"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -80,7 +80,7 @@ func TestRunMetered(t *testing.T) {
 	}
 	tot := Totals(recs)
 	if tot.Processes != 2 || tot.RChar != recs[0].RChar+recs[1].RChar || tot.MaxRSSKiB != max(recs[0].MaxRSSKiB, recs[1].MaxRSSKiB) || !tot.AllFinal ||
-		(tot.CPU - time.Duration((recs[0].UserMS+recs[0].SysMS+recs[1].UserMS+recs[1].SysMS)*float64(time.Millisecond))).Abs() > time.Microsecond {
+		(tot.CPU-time.Duration((recs[0].UserMS+recs[0].SysMS+recs[1].UserMS+recs[1].SysMS)*float64(time.Millisecond))).Abs() > time.Microsecond {
 		t.Errorf("totals %+v of %+v", tot, recs)
 	}
 

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -196,7 +197,9 @@ func writeRandomFile(path string, size int64, seed uint64) error {
 	if err != nil {
 		return err
 	}
-	src := rand.NewChaCha8([32]byte{byte(seed), byte(seed >> 8), byte(seed >> 16), byte(seed >> 24)})
+	var key [32]byte
+	binary.LittleEndian.PutUint64(key[:], seed)
+	src := rand.NewChaCha8(key)
 	_, err = io.CopyBuffer(f, io.LimitReader(src, size), make([]byte, 4<<20))
 	if err == nil {
 		err = f.Sync()
@@ -432,5 +435,3 @@ func tail(s string, n int) string {
 	}
 	return "..." + s[len(s)-n:]
 }
-
-func seconds(d time.Duration) float64 { return d.Seconds() }

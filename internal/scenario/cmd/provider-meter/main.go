@@ -7,6 +7,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 
@@ -14,12 +15,12 @@ import (
 )
 
 func main() {
-	real := os.Getenv(scenario.MeterProviderEnv)
-	if real == "" {
+	provider := os.Getenv(scenario.MeterProviderEnv)
+	if provider == "" {
 		fmt.Fprintf(os.Stderr, "provider-meter: %s must name the real provider binary\n", scenario.MeterProviderEnv)
 		os.Exit(1)
 	}
-	rec, err := scenario.RunMetered(real, os.Args[1:])
+	rec, err := scenario.RunMetered(context.Background(), provider, os.Args[1:])
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "provider-meter: %v\n", err)
 		os.Exit(1)
