@@ -33,17 +33,25 @@ func idIdentitySchema(what string) identityschema.Schema {
 	}
 }
 
-// setIdentityFromState sets the identity from the id in state, once there is one. Each
-// CRUD method defers it, so every path that writes state also writes the identity.
-func setIdentityFromState(ctx context.Context, state tfsdk.State, identity *tfsdk.ResourceIdentity, diags *diag.Diagnostics) {
-	if identity == nil || state.Raw.IsNull() {
+// setIdentityFromState sets the identity from the id in the first of states that has one.
+// Each CRUD method defers it, so every path that writes state also writes the identity.
+// Read passes the prior state too: the framework wants an identity even from a Read that
+// removes the resource, and Terraform before 1.12 sends no prior identity to keep.
+func setIdentityFromState(ctx context.Context, identity *tfsdk.ResourceIdentity, diags *diag.Diagnostics, states ...tfsdk.State) {
+	if identity == nil {
 		return
 	}
-	var id types.String
-	if state.GetAttribute(ctx, path.Root("id"), &id).HasError() || id.ValueString() == "" {
+	for _, state := range states {
+		if state.Raw.IsNull() {
+			continue
+		}
+		var id types.String
+		if state.GetAttribute(ctx, path.Root("id"), &id).HasError() || id.ValueString() == "" {
+			continue
+		}
+		diags.Append(identity.Set(ctx, idIdentity{ID: id})...)
 		return
 	}
-	diags.Append(identity.Set(ctx, idIdentity{ID: id})...)
 }
 
 // importByIDOrIdentity imports from an ID (terraform import, import blocks with id) or from

@@ -260,7 +260,7 @@ func (r *uploadResource) ImportState(ctx context.Context, req resource.ImportSta
 }
 
 func (r *uploadResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	defer func() { setIdentityFromState(ctx, resp.State, resp.Identity, &resp.Diagnostics) }()
+	defer func() { setIdentityFromState(ctx, resp.Identity, &resp.Diagnostics, resp.State, req.State) }()
 	var state uploadResourceModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
@@ -289,7 +289,7 @@ func (r *uploadResource) Read(ctx context.Context, req resource.ReadRequest, res
 }
 
 func (r *uploadResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	defer func() { setIdentityFromState(ctx, resp.State, resp.Identity, &resp.Diagnostics) }()
+	defer func() { setIdentityFromState(ctx, resp.Identity, &resp.Diagnostics, resp.State) }()
 	var plan, state uploadResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)

@@ -20,7 +20,7 @@ import (
 // it is recorded in the create journal before the create is sent, and in state (with what
 // is needed to follow it) when its outcome is not known when Create returns.
 func (r *uploadResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	defer func() { setIdentityFromState(ctx, resp.State, resp.Identity, &resp.Diagnostics) }()
+	defer func() { setIdentityFromState(ctx, resp.Identity, &resp.Diagnostics, resp.State) }()
 	var plan uploadResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {

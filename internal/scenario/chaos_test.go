@@ -21,14 +21,6 @@ var built struct {
 	err  error
 }
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if built.dir != "" {
-		os.RemoveAll(built.dir)
-	}
-	os.Exit(code)
-}
-
 // runScenario builds the provider and the launcher once per test run, runs sc against a
 // fresh launcher and fails the test unless the scenario ended well.
 func runScenario(t *testing.T, sc Scenario) {
