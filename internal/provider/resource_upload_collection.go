@@ -25,6 +25,7 @@ import (
 var (
 	_ resource.ResourceWithConfigure   = (*uploadCollectionResource)(nil)
 	_ resource.ResourceWithImportState = (*uploadCollectionResource)(nil)
+	_ resource.ResourceWithIdentity    = (*uploadCollectionResource)(nil)
 	_ resource.ResourceWithModifyPlan  = (*uploadCollectionResource)(nil)
 )
 
@@ -100,13 +101,17 @@ func (r *uploadCollectionResource) Configure(_ context.Context, req resource.Con
 	r.client = data.client
 }
 
+func (r *uploadCollectionResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = idIdentitySchema("upload collection")
+}
+
 func (r *uploadCollectionResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	if strings.TrimSpace(req.ID) == "" {
+	if strings.TrimSpace(req.ID) == "" && req.Identity == nil {
 		resp.Diagnostics.AddError("Invalid import ID",
 			"Import a datocms_upload_collection by its ID, for example: terraform import datocms_upload_collection.photos VpNoWSzLQmyQ3X0GBHgVGA")
 		return
 	}
-	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
+	importByIDOrIdentity(ctx, req, resp)
 }
 
 // ModifyPlan checks the parent and plans position: a collection that moves under another
@@ -161,6 +166,7 @@ func (r *uploadCollectionResource) ModifyPlan(ctx context.Context, req resource.
 }
 
 func (r *uploadCollectionResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	defer func() { setIdentityFromState(ctx, resp.Identity, &resp.Diagnostics, resp.State) }()
 	var config, plan uploadCollectionResourceModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
@@ -183,6 +189,7 @@ func (r *uploadCollectionResource) Create(ctx context.Context, req resource.Crea
 }
 
 func (r *uploadCollectionResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	defer func() { setIdentityFromState(ctx, resp.Identity, &resp.Diagnostics, resp.State, req.State) }()
 	var state uploadCollectionResourceModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
@@ -203,6 +210,7 @@ func (r *uploadCollectionResource) Read(ctx context.Context, req resource.ReadRe
 }
 
 func (r *uploadCollectionResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	defer func() { setIdentityFromState(ctx, resp.Identity, &resp.Diagnostics, resp.State) }()
 	var config, plan, state uploadCollectionResourceModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)

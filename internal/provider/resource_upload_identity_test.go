@@ -46,3 +46,37 @@ func TestAccUpload_identity(t *testing.T) {
 		},
 	})
 }
+
+// TestAccUploadCollection_identity checks the collection's identity in state, an import
+// block by identity.
+func TestAccUploadCollection_identity(t *testing.T) {
+	t.Parallel()
+	srv := newTestServer(t)
+	config := providerBlock(srv, "") + `
+resource "datocms_upload_collection" "marketing" {
+  label = "Marketing"
+}
+`
+	resource.UnitTest(t, resource.TestCase{
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_12_0)},
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checkNoCollections(srv),
+		Steps: []resource.TestStep{
+			{
+				Config: config,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectIdentityValueMatchesState(marketingRes, tfjsonpath.New("id")),
+					statecheck.ExpectIdentity(marketingRes, map[string]knownvalue.Check{
+						"id": knownvalue.StringRegexp(regexp.MustCompile(`^[A-Za-z0-9_-]+$`)),
+					}),
+				},
+			},
+			{
+				ResourceName:    marketingRes,
+				ImportState:     true,
+				ImportStateKind: resource.ImportBlockWithResourceIdentity,
+				Config:          config,
+			},
+		},
+	})
+}
