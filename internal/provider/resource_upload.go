@@ -58,28 +58,23 @@ type uploadResource struct {
 }
 
 type uploadResourceModel struct {
-	ID                   types.String   `tfsdk:"id"`
-	Source               types.String   `tfsdk:"source"`
-	MD5                  types.String   `tfsdk:"md5"`
-	Size                 types.Int64    `tfsdk:"size"`
-	Format               types.String   `tfsdk:"format"`
-	MimeType             types.String   `tfsdk:"mime_type"`
-	URL                  types.String   `tfsdk:"url"`
-	Path                 types.String   `tfsdk:"path"`
-	Filename             types.String   `tfsdk:"filename"`
-	Width                types.Int64    `tfsdk:"width"`
-	Height               types.Int64    `tfsdk:"height"`
-	IsImage              types.Bool     `tfsdk:"is_image"`
-	Blurhash             types.String   `tfsdk:"blurhash"`
-	Thumbhash            types.String   `tfsdk:"thumbhash"`
-	CreatedAt            types.String   `tfsdk:"created_at"`
-	Basename             types.String   `tfsdk:"basename"`
-	Author               types.String   `tfsdk:"author"`
-	Copyright            types.String   `tfsdk:"copyright"`
-	Notes                types.String   `tfsdk:"notes"`
-	Tags                 types.Set      `tfsdk:"tags"`
-	DefaultFieldMetadata types.Map      `tfsdk:"default_field_metadata"`
-	UploadCollectionID   types.String   `tfsdk:"upload_collection_id"`
+	ID        types.String `tfsdk:"id"`
+	Source    types.String `tfsdk:"source"`
+	MD5       types.String `tfsdk:"md5"`
+	Size      types.Int64  `tfsdk:"size"`
+	Format    types.String `tfsdk:"format"`
+	MimeType  types.String `tfsdk:"mime_type"`
+	URL       types.String `tfsdk:"url"`
+	Path      types.String `tfsdk:"path"`
+	Filename  types.String `tfsdk:"filename"`
+	Width     types.Int64  `tfsdk:"width"`
+	Height    types.Int64  `tfsdk:"height"`
+	IsImage   types.Bool   `tfsdk:"is_image"`
+	Blurhash  types.String `tfsdk:"blurhash"`
+	Thumbhash types.String `tfsdk:"thumbhash"`
+	CreatedAt types.String `tfsdk:"created_at"`
+	Basename  types.String `tfsdk:"basename"`
+	uploadMetadataFields
 	ReplaceStrategy      types.String   `tfsdk:"replace_strategy"`
 	Content              types.String   `tfsdk:"content"`
 	ContentBase64        types.String   `tfsdk:"content_base64"`
@@ -273,7 +268,7 @@ func (r *uploadResource) Read(ctx context.Context, req resource.ReadRequest, res
 	id := state.ID.ValueString()
 	up, err := r.client.GetUpload(ctx, id)
 	if datocms.IsNotFound(err) {
-		if gone := r.confirmGone(ctx, id, req.Private); gone != nil {
+		if gone := confirmGone(ctx, r.client, id, req.Private); gone != nil {
 			resp.Diagnostics.AddError("Error reading upload", gone.Error())
 			return
 		}

@@ -35,7 +35,7 @@ func (r *uploadResource) Create(ctx context.Context, req resource.CreateRequest,
 	defer cancel()
 
 	source := plan.sourceKey()
-	_, scope, err := r.project(ctx)
+	_, scope, err := currentProject(ctx, r.client)
 	if err != nil {
 		resp.Diagnostics.Append(apiErrorDiagnostic("Error creating upload", fmt.Sprintf("Could not create an upload from %q: %s", source, err), err))
 		return
@@ -93,7 +93,7 @@ func (r *uploadResource) finishCreate(ctx context.Context, up *datocms.Upload, p
 		up = updated
 	}
 	r.saveApplied(ctx, up, plan, file, &resp.State, resp.Private, &resp.Diagnostics)
-	resp.Diagnostics.Append(r.recordProject(ctx, resp.Private)...)
+	resp.Diagnostics.Append(recordProject(ctx, r.client, resp.Private)...)
 }
 
 // adoptOrphan looks in the create journal for an upload of this very file and content that
@@ -170,7 +170,7 @@ func (r *uploadResource) savePending(ctx context.Context, plan uploadResourceMod
 	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
 	resp.Diagnostics.Append(writePrivate(ctx, resp.Private, privatePendingKey,
 		&pendingCreate{JobID: pending.JobID, AcceptedAt: time.Now().UTC()})...)
-	resp.Diagnostics.Append(r.recordProject(ctx, resp.Private)...)
+	resp.Diagnostics.Append(recordProject(ctx, r.client, resp.Private)...)
 
 	summary, what := "Upload creation not confirmed", "DatoCMS's answer to the create was lost"
 	switch {
@@ -205,19 +205,19 @@ func (r *uploadResource) journalRecord(ctx context.Context, scope string, e jour
 	}
 }
 
-// project returns where this provider's uploads live and the create journal's scope for it.
-func (r *uploadResource) project(ctx context.Context) (projectRecord, string, error) {
-	site, err := r.client.Site(ctx)
+// currentProject returns where this provider's uploads live and the create journal's scope for it.
+func currentProject(ctx context.Context, client *datocms.Client) (projectRecord, string, error) {
+	site, err := client.Site(ctx)
 	if err != nil {
 		return projectRecord{}, "", err
 	}
-	p := projectRecord{SiteID: site.ID, Environment: r.client.Environment()}
-	return p, journalScope(r.client.BaseURL(), site.ID, p.Environment), nil
+	p := projectRecord{SiteID: site.ID, Environment: client.Environment()}
+	return p, journalScope(client.BaseURL(), site.ID, p.Environment), nil
 }
 
 // recordProject records in private state where the upload lives (see confirmGone).
-func (r *uploadResource) recordProject(ctx context.Context, private privateSetter) diag.Diagnostics {
-	p, _, err := r.project(ctx)
+func recordProject(ctx context.Context, client *datocms.Client, private privateSetter) diag.Diagnostics {
+	p, _, err := currentProject(ctx, client)
 	if err != nil {
 		return nil // the record is a safeguard; without it, confirmGone only checks that DatoCMS answers
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"path/filepath"
 
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -30,14 +31,34 @@ func modelFromAPI(ctx context.Context, up *datocms.Upload, prior uploadResourceM
 	m.Thumbhash = types.StringPointerValue(up.Thumbhash)
 	m.CreatedAt = types.StringValue(up.CreatedAt)
 	m.Basename = types.StringValue(up.Basename)
-	m.Author = types.StringPointerValue(nonEmpty(up.Author))
-	m.Copyright = types.StringPointerValue(nonEmpty(up.Copyright))
-	m.Notes = types.StringPointerValue(nonEmpty(up.Notes))
-	m.UploadCollectionID = types.StringPointerValue(up.UploadCollectionID)
 	if m.ReplaceStrategy.IsNull() || m.ReplaceStrategy.IsUnknown() {
 		m.ReplaceStrategy = types.StringValue(replaceStrategyCreateNewURL)
 	}
+	var diags diag.Diagnostics
+	m.uploadMetadataFields, diags = metadataFieldsFromAPI(ctx, up, prior.uploadMetadataFields)
+	return m, diags
+}
 
+// uploadMetadataFields are the metadata arguments that datocms_upload and
+// datocms_upload_metadata share, with one mapping to and from the API.
+type uploadMetadataFields struct {
+	Author               types.String `tfsdk:"author"`
+	Copyright            types.String `tfsdk:"copyright"`
+	Notes                types.String `tfsdk:"notes"`
+	Tags                 types.Set    `tfsdk:"tags"`
+	DefaultFieldMetadata types.Map    `tfsdk:"default_field_metadata"`
+	UploadCollectionID   types.String `tfsdk:"upload_collection_id"`
+}
+
+// metadataFieldsFromAPI reads the metadata of an upload; prior decides how "nothing" is
+// represented in default_field_metadata (see metadataFromAPI).
+func metadataFieldsFromAPI(ctx context.Context, up *datocms.Upload, prior uploadMetadataFields) (uploadMetadataFields, diag.Diagnostics) {
+	m := uploadMetadataFields{
+		Author:             types.StringPointerValue(nonEmpty(up.Author)),
+		Copyright:          types.StringPointerValue(nonEmpty(up.Copyright)),
+		Notes:              types.StringPointerValue(nonEmpty(up.Notes)),
+		UploadCollectionID: types.StringPointerValue(up.UploadCollectionID),
+	}
 	var diags diag.Diagnostics
 	tags, d := types.SetValueFrom(ctx, types.StringType, up.Tags)
 	diags.Append(d...)
@@ -46,6 +67,36 @@ func modelFromAPI(ctx context.Context, up *datocms.Upload, prior uploadResourceM
 	diags.Append(d...)
 	m.DefaultFieldMetadata = dfm
 	return m, diags
+}
+
+// addPatch adds to in what takes the metadata from state to plan: only what changed, with
+// null clearing a value. Unknown planned values are left alone.
+func (plan uploadMetadataFields) addPatch(ctx context.Context, state uploadMetadataFields, in *datocms.UpdateUploadInput) diag.Diagnostics {
+	changed := func(p, s attr.Value) bool { return !p.IsUnknown() && !p.Equal(s) }
+	if changed(plan.Author, state.Author) {
+		in.Author = patchString(plan.Author)
+	}
+	if changed(plan.Copyright, state.Copyright) {
+		in.Copyright = patchString(plan.Copyright)
+	}
+	if changed(plan.Notes, state.Notes) {
+		in.Notes = patchString(plan.Notes)
+	}
+	if changed(plan.UploadCollectionID, state.UploadCollectionID) {
+		in.UploadCollectionID = patchString(plan.UploadCollectionID)
+	}
+	var diags diag.Diagnostics
+	if changed(plan.Tags, state.Tags) {
+		tags := make([]string, 0, len(plan.Tags.Elements()))
+		diags.Append(plan.Tags.ElementsAs(ctx, &tags, false)...)
+		in.Tags = &tags
+	}
+	if !plan.DefaultFieldMetadata.IsUnknown() && !equalMetadata(ctx, plan.DefaultFieldMetadata, state.DefaultFieldMetadata) {
+		dfm, d := metadataToAPI(ctx, plan.DefaultFieldMetadata)
+		diags.Append(d...)
+		in.DefaultFieldMetadata = dfm
+	}
+	return diags
 }
 
 // createInput is the body of POST /uploads for a plan; path is the uploaded file.
@@ -76,30 +127,9 @@ func updateInput(ctx context.Context, plan, state uploadResourceModel) (datocms.
 		in    datocms.UpdateUploadInput
 		diags diag.Diagnostics
 	)
-	if !plan.Author.Equal(state.Author) {
-		in.Author = patchString(plan.Author)
-	}
-	if !plan.Copyright.Equal(state.Copyright) {
-		in.Copyright = patchString(plan.Copyright)
-	}
-	if !plan.Notes.Equal(state.Notes) {
-		in.Notes = patchString(plan.Notes)
-	}
-	if !plan.UploadCollectionID.Equal(state.UploadCollectionID) {
-		in.UploadCollectionID = patchString(plan.UploadCollectionID)
-	}
+	diags.Append(plan.addPatch(ctx, state.uploadMetadataFields, &in)...)
 	if !plan.Basename.IsUnknown() && !plan.Basename.Equal(state.Basename) {
 		in.Basename = plan.Basename.ValueStringPointer()
-	}
-	if !plan.Tags.Equal(state.Tags) {
-		tags := make([]string, 0, len(plan.Tags.Elements()))
-		diags.Append(plan.Tags.ElementsAs(ctx, &tags, false)...)
-		in.Tags = &tags
-	}
-	if !equalMetadata(ctx, plan.DefaultFieldMetadata, state.DefaultFieldMetadata) {
-		dfm, d := metadataToAPI(ctx, plan.DefaultFieldMetadata)
-		diags.Append(d...)
-		in.DefaultFieldMetadata = dfm
 	}
 	return in, diags
 }

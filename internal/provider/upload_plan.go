@@ -28,30 +28,37 @@ func (r *uploadResource) ValidateConfig(ctx context.Context, req resource.Valida
 		return
 	}
 
-	locales, diags := metadataLocales(ctx, config.DefaultFieldMetadata)
-	resp.Diagnostics.Append(diags...)
+	validateMetadataConfig(ctx, config.DefaultFieldMetadata, config.Tags, &resp.Diagnostics)
+	checkTimeoutsPositive(config.Timeouts, &resp.Diagnostics)
+	validateInlineContent(config, &resp.Diagnostics)
+}
+
+// validateMetadataConfig checks the metadata arguments that datocms_upload and
+// datocms_upload_metadata share: empty locales, conflicting focal points, and tags that
+// differ only in letter case.
+func validateMetadataConfig(ctx context.Context, dfm types.Map, tags types.Set, diags *diag.Diagnostics) {
+	locales, d := metadataLocales(ctx, dfm)
+	diags.Append(d...)
 	for _, loc := range sortedKeys(locales) {
 		if setsNothing(locales[loc]) {
-			resp.Diagnostics.AddAttributeError(path.Root("default_field_metadata").AtMapKey(loc), "Empty locale in default_field_metadata",
+			diags.AddAttributeError(path.Root("default_field_metadata").AtMapKey(loc), "Empty locale in default_field_metadata",
 				fmt.Sprintf("Locale %q sets nothing. Set at least one of alt, title, custom_data or focal_point, or remove the locale.", loc))
 		}
 	}
 	if _, err := sharedFocalPoint(locales); err != nil {
-		resp.Diagnostics.AddAttributeError(path.Root("default_field_metadata"), "Conflicting focal points", err.Error())
+		diags.AddAttributeError(path.Root("default_field_metadata"), "Conflicting focal points", err.Error())
 	}
-	checkTimeoutsPositive(config.Timeouts, &resp.Diagnostics)
-	validateInlineContent(config, &resp.Diagnostics)
 
-	if !config.Tags.IsUnknown() && !config.Tags.IsNull() {
+	if !tags.IsUnknown() && !tags.IsNull() {
 		seen := map[string]string{}
-		for _, v := range config.Tags.Elements() {
+		for _, v := range tags.Elements() {
 			tag, ok := v.(types.String)
 			if !ok || tag.IsUnknown() || tag.IsNull() {
 				continue
 			}
 			folded := strings.ToLower(tag.ValueString())
 			if other, dup := seen[folded]; dup {
-				resp.Diagnostics.AddAttributeError(path.Root("tags"), "Duplicate tags",
+				diags.AddAttributeError(path.Root("tags"), "Duplicate tags",
 					fmt.Sprintf("Tags %q and %q differ only in letter case. DatoCMS may store them as one tag, which would show "+
 						"as a change on every plan; keep one of them.", other, tag.ValueString()))
 				continue
@@ -184,7 +191,7 @@ func (r *uploadResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 	}
 
 	if state == nil || !plan.DefaultFieldMetadata.Equal(state.DefaultFieldMetadata) {
-		r.checkLocalesExist(ctx, plan.DefaultFieldMetadata, &resp.Diagnostics)
+		checkLocalesExist(ctx, r.client, plan.DefaultFieldMetadata, &resp.Diagnostics)
 	}
 	if state != nil {
 		prior, d1 := metadataLocales(ctx, state.DefaultFieldMetadata)
@@ -194,7 +201,7 @@ func (r *uploadResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 		}
 	}
 	if state == nil || !plan.UploadCollectionID.Equal(state.UploadCollectionID) {
-		r.checkCollectionExists(ctx, plan.UploadCollectionID, &resp.Diagnostics)
+		checkCollectionExists(ctx, r.client, plan.UploadCollectionID, &resp.Diagnostics)
 	}
 	if resp.Diagnostics.HasError() {
 		return
@@ -397,11 +404,11 @@ func predictFilename(config uploadResourceModel, state *uploadResourceModel, new
 
 // checkCollectionExists fails the plan when upload_collection_id names a collection the
 // environment does not have: DatoCMS would refuse the upload at apply.
-func (r *uploadResource) checkCollectionExists(ctx context.Context, id types.String, diags *diag.Diagnostics) {
+func checkCollectionExists(ctx context.Context, client *datocms.Client, id types.String, diags *diag.Diagnostics) {
 	if id.IsNull() || id.IsUnknown() {
 		return
 	}
-	exists, err := r.client.UploadCollectionExists(ctx, id.ValueString())
+	exists, err := client.UploadCollectionExists(ctx, id.ValueString())
 	switch {
 	case err != nil:
 		diags.AddError("Error reading the DatoCMS project", "Could not check upload_collection_id: "+err.Error())
@@ -415,11 +422,11 @@ func (r *uploadResource) checkCollectionExists(ctx context.Context, id types.Str
 
 // checkLocalesExist fails the plan when default_field_metadata names a locale the
 // environment does not have: DatoCMS would reject the write at apply.
-func (r *uploadResource) checkLocalesExist(ctx context.Context, m types.Map, diags *diag.Diagnostics) {
+func checkLocalesExist(ctx context.Context, client *datocms.Client, m types.Map, diags *diag.Diagnostics) {
 	if m.IsNull() || m.IsUnknown() || len(m.Elements()) == 0 {
 		return
 	}
-	site, err := r.client.Site(ctx)
+	site, err := client.Site(ctx)
 	if err != nil {
 		diags.AddError("Error reading the DatoCMS project", "Could not read the environment's locales to check default_field_metadata: "+err.Error())
 		return

@@ -27,12 +27,12 @@ const unconfirmedCreateExpiry = 24 * time.Hour
 // upload is gone: a wrong base_url (a proxy, a path prefix) answers 404 for everything, and
 // another project or environment has other uploads. It returns nil when the upload can be
 // removed from state, or an error that says why not.
-func (r *uploadResource) confirmGone(ctx context.Context, id string, private privateGetter) error {
-	site, err := r.client.Site(ctx)
+func confirmGone(ctx context.Context, client *datocms.Client, id string, private privateGetter) error {
+	site, err := client.Site(ctx)
 	if err != nil {
 		return fmt.Errorf("DatoCMS answered that upload %s does not exist, but the API at %s does not answer as DatoCMS "+
 			"(GET /site: %w). Check base_url (or DATOCMS_BASE_URL); the upload is kept in state until DatoCMS itself "+
-			"confirms it is gone", id, r.client.BaseURL(), err)
+			"confirms it is gone", id, client.BaseURL(), err)
 	}
 	rec := readProjectRecord(ctx, private)
 	switch {
@@ -41,11 +41,11 @@ func (r *uploadResource) confirmGone(ctx context.Context, id string, private pri
 		return fmt.Errorf("upload %s belongs to DatoCMS project %s, but api_token and base_url now reach project %s, "+
 			"which does not have it. The upload is kept in state: point the provider at project %s again, or remove "+
 			"the upload from state with terraform state rm if it is no longer managed here", id, rec.SiteID, site.ID, rec.SiteID)
-	case rec.Environment != r.client.Environment():
+	case rec.Environment != client.Environment():
 		return fmt.Errorf("upload %s was created in environment %s, but the provider now manages environment %s, "+
 			"which does not have it. The upload is kept in state: set environment back, or remove the upload from "+
 			"state with terraform state rm if it is no longer managed here", id,
-			environmentName(rec.Environment), environmentName(r.client.Environment()))
+			environmentName(rec.Environment), environmentName(client.Environment()))
 	}
 	return nil
 }
@@ -80,7 +80,7 @@ func (r *uploadResource) readPending(ctx context.Context, state uploadResourceMo
 	case datocms.IsJobFailure(err),
 		errors.As(err, &still) && pending.JobID == "" && time.Since(pending.AcceptedAt) > unconfirmedCreateExpiry:
 		// Nothing was created: the plan creates the upload again.
-		if gone := r.confirmGone(ctx, id, req.Private); gone != nil {
+		if gone := confirmGone(ctx, r.client, id, req.Private); gone != nil {
 			resp.Diagnostics.AddError("Error reading upload", gone.Error())
 			return
 		}
@@ -128,7 +128,7 @@ func (r *uploadResource) refreshed(ctx context.Context, up *datocms.Upload, prio
 	resp.Diagnostics.Append(resp.State.Set(ctx, newState)...)
 	r.tracked.add(up.ID)
 	r.forgetJournal(ctx, up.ID)
-	resp.Diagnostics.Append(r.recordProject(ctx, resp.Private)...)
+	resp.Diagnostics.Append(recordProject(ctx, r.client, resp.Private)...)
 	if prior.Source.IsNull() {
 		return
 	}
@@ -146,7 +146,7 @@ func (r *uploadResource) forgetJournal(ctx context.Context, id string) {
 	if r.journal == nil {
 		return
 	}
-	if _, scope, err := r.project(ctx); err == nil {
+	if _, scope, err := currentProject(ctx, r.client); err == nil {
 		r.journal.forget(scope, id)
 	}
 }
@@ -168,7 +168,7 @@ func (t *trackedUploads) has(id string) bool {
 // machine that ran that apply), uploads with the same content and metadata that no resource
 // seen by this plan tracks: probably left by an interrupted apply elsewhere.
 func (r *uploadResource) warnAboutOrphans(ctx context.Context, plan uploadResourceModel, local *fileFacts, diags *diag.Diagnostics) {
-	_, scope, err := r.project(ctx)
+	_, scope, err := currentProject(ctx, r.client)
 	if err != nil {
 		return // the plan-time project check reports an API that cannot be reached
 	}

@@ -1,7 +1,7 @@
 # Terraform 1.12 and later: import by the upload's identity.
 import {
-  to = datocms_upload.product_photo
+  to = datocms_upload.price_list
   identity = {
-    id = "Rb2xqLe8Rr-UKLOSxrBNkQ"
+    id = "T0mAqL2cQ8e7Vb3nXo1pZw"
   }
 }
