@@ -22,6 +22,7 @@ type Client struct {
 	reached    atomic.Bool // some request got an answer: connection errors are worth retrying
 
 	knownCollections sync.Map // ids of upload collections seen to exist
+	models           sync.Map // item type id -> API key
 
 	siteMu   sync.Mutex
 	site     *Site         // cached after the first successful GET /site

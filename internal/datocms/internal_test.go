@@ -154,13 +154,43 @@ func TestLimiter(t *testing.T) {
 
 	// A 429 pauses every caller, even with free slots.
 	p := newLimiter(10, window)
-	p.pause(200 * time.Millisecond)
+	p.pause(200*time.Millisecond, false)
 	start = time.Now()
 	if err := tryAcquire(p, time.Second); err != nil {
 		t.Fatal(err)
 	}
 	if elapsed := time.Since(start); elapsed < 190*time.Millisecond {
 		t.Errorf("acquired %v after a 200ms pause", elapsed)
+	}
+
+	// After a 429 the client takes half the window (others use the rest) and grows back a
+	// step per window without one.
+	clock := time.Now()
+	shared := newLimiter(60, 3*time.Second)
+	shared.now = func() time.Time { return clock }
+	shared.pause(time.Second, false)
+	if shared.allowed != 60 {
+		t.Errorf("a 429 with requests remaining in the window (DatoCMS under load) shrank the share to %d", shared.allowed)
+	}
+	shared.pause(time.Second, true)
+	if shared.allowed != 30 {
+		t.Errorf("after a 429 the client takes %d of 60, want 30", shared.allowed)
+	}
+	shared.pause(time.Second, true)
+	shared.pause(time.Second, true)
+	shared.pause(time.Second, true)
+	if shared.allowed != 6 {
+		t.Errorf("after many 429s the client takes %d of 60, want the floor of 6", shared.allowed)
+	}
+	clock = clock.Add(time.Second + 3*time.Second) // the pause, then one quiet window
+	shared.grow(clock)
+	if shared.allowed != 16 {
+		t.Errorf("one quiet window later the client takes %d, want 16", shared.allowed)
+	}
+	clock = clock.Add(time.Minute)
+	shared.grow(clock)
+	if shared.allowed != 60 {
+		t.Errorf("a minute later the client takes %d, want all 60", shared.allowed)
 	}
 
 	// A nil limiter (rate limiting disabled) never waits.

@@ -137,7 +137,10 @@ func (w *jobWait) pendingAt(now time.Time) {
 			w.inFinePool = true
 			p.fineNow++
 		}
-		w.next = now.Add(p.fine * time.Duration(p.fineNow))
+		// Counted from when the last poll was sent, not answered: a poll's round trip is
+		// part of the interval, so a job is looked at every fine interval, not every
+		// interval plus round trip.
+		w.next = w.accepted.Add(w.lastSent).Add(p.fine * time.Duration(p.fineNow))
 		return
 	}
 	w.leaveFinePoolLocked()

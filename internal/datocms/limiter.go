@@ -14,10 +14,13 @@ import (
 //
 // The quota is shared with every other integration of the project, so a 429 can still
 // happen; pause then makes every caller wait out X-RateLimit-Reset together instead of each
-// retrying into the same full window.
+// retrying into the same full window, and halves the share of the window this client takes
+// (others are using the rest), growing it back a step for every window without a 429.
 type limiter struct {
 	mu          sync.Mutex
-	limit       int
+	limit       int // DatoCMS's limit per window
+	allowed     int // the share this client takes now: limit, less after 429s
+	grownAt     time.Time
 	window      time.Duration
 	inFlight    int
 	answered    []time.Time // answer times of finished requests still inside the window, oldest first
@@ -27,7 +30,7 @@ type limiter struct {
 }
 
 func newLimiter(limit int, window time.Duration) *limiter {
-	return &limiter{limit: limit, window: window, changed: make(chan struct{}), now: time.Now}
+	return &limiter{limit: limit, allowed: limit, window: window, changed: make(chan struct{}), now: time.Now}
 }
 
 // acquire waits for a slot. The caller must call release exactly once when the answer has
@@ -40,11 +43,12 @@ func (l *limiter) acquire(ctx context.Context) error {
 		l.mu.Lock()
 		now := l.now()
 		l.forget(now)
+		l.grow(now)
 		wait := time.Duration(-1) // -1: only a release can free a slot
 		switch {
 		case now.Before(l.pausedUntil):
 			wait = l.pausedUntil.Sub(now)
-		case l.inFlight+len(l.answered) < l.limit:
+		case l.inFlight+len(l.answered) < l.allowed:
 			l.inFlight++
 			l.mu.Unlock()
 			return nil
@@ -89,17 +93,35 @@ func (l *limiter) release() {
 	l.signal()
 }
 
-// pause stops every caller for d (X-RateLimit-Reset after a 429).
-func (l *limiter) pause(d time.Duration) {
+// pause stops every caller for d (X-RateLimit-Reset after a 429). With shrink (the window
+// was full), the client also takes a smaller share of the next windows.
+func (l *limiter) pause(d time.Duration, shrink bool) {
 	if l == nil {
 		return
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if until := l.now().Add(d); until.After(l.pausedUntil) {
+	now := l.now()
+	if until := now.Add(d); until.After(l.pausedUntil) {
 		l.pausedUntil = until
 	}
+	if shrink {
+		l.allowed = max(l.allowed/2, minAllowed(l.limit))
+		l.grownAt = now.Add(d)
+	}
 }
+
+// grow gives back a step of the window for every whole window since the last 429 or step.
+// The caller holds l.mu.
+func (l *limiter) grow(now time.Time) {
+	for l.allowed < l.limit && !now.Before(l.grownAt.Add(l.window)) {
+		l.allowed = min(l.limit, l.allowed+max(1, l.limit/6))
+		l.grownAt = l.grownAt.Add(l.window)
+	}
+}
+
+// minAllowed is the smallest share of the window the client shrinks to after 429s.
+func minAllowed(limit int) int { return max(1, limit/10) }
 
 // forget drops answers that left the window. The caller holds l.mu.
 func (l *limiter) forget(now time.Time) {

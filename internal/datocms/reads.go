@@ -18,10 +18,12 @@ import (
 //   - GetUpload calls that arrive together are answered by one GET /uploads?filter[ids]=...
 //     (at most maxBatchIDs ids);
 //   - the first batch of the process is a plain first page of GET /uploads (page[limit]=500),
-//     which also tells the environment's size (meta.total_count). When the environment holds
-//     at most snapshotMaxUploads uploads, the remaining pages are fetched too as soon as that
-//     costs no more requests than the batches already sent (the ski-rental rule), and every
-//     later read of the process is answered from that snapshot without a request;
+//     which also tells the environment's size (meta.total_count). The remaining pages are
+//     fetched too as soon as that costs no more requests than the batches already sent (the
+//     ski-rental rule: at most twice the requests of the better choice, known only in
+//     hindsight), so a small environment (5,000 uploads is 10 pages) is listed at once by
+//     any plan of more than a few uploads, and every later read of the process is answered
+//     from that snapshot without a request;
 //   - an upload missing from a batch or from the snapshot is confirmed with its own
 //     GET /uploads/:id before it is reported as gone;
 //   - an upload this client writes is never answered from a listing again.
@@ -43,9 +45,14 @@ type uploadReads struct {
 }
 
 const (
-	maxBatchIDs        = 100  // ids per GET /uploads?filter[ids]=
-	snapshotPageSize   = 500  // the API's maximum page size (API §6.7)
-	snapshotMaxUploads = 5000 // environments above this size are never listed whole
+	maxBatchIDs      = 100 // ids per GET /uploads?filter[ids]=
+	snapshotPageSize = 500 // the API's maximum page size (API §6.7)
+	// snapshotMaxUploads bounds the environments that may be listed whole (the listing is
+	// kept in memory, about a kilobyte an upload). Up to it the snapshot is taken as soon as
+	// it costs no more than the batches already sent: refreshes that cannot run together
+	// (terraform's -parallelism, a slow plan) make small batches, and in an environment of
+	// 20,000 uploads listing it (40 requests) soon costs less than asking by id.
+	snapshotMaxUploads = 50000
 	// gatherQuiet and gatherMax bound how long the first read of a batch waits for others:
 	// terraform starts the refreshes of a plan together, so they arrive within a few
 	// milliseconds of each other.

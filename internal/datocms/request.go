@@ -140,7 +140,7 @@ func (c *Client) sendTracked(ctx context.Context, cl call) (res *response, uncer
 		d := c.retryAfter(cl, res, err, retries+1, rateLimited+1)
 		if d.rateLimited {
 			// Pause everyone: the window is full, whoever else tries now gets a 429 too.
-			c.limiter.pause(d.wait)
+			c.limiter.pause(d.wait, quotaUsedUp(res))
 		}
 		switch {
 		case !d.retry, ctx.Err() != nil, !d.rateLimited && retries >= c.cfg.MaxRetries:
@@ -322,6 +322,17 @@ func (c *Client) retryAfter(cl call, res *response, err error, n, n429 int) retr
 		return retryDecision{retry: safe, wait: backoff, outcomeUnknown: true}
 	}
 	return retryDecision{}
+}
+
+// quotaUsedUp reports whether a 429 says the project's window is full (X-RateLimit-Remaining
+// is 0, or absent): other clients are using the quota, so this one should take less of it.
+// A 429 with requests remaining is DatoCMS under load (API §4.1), not a full window.
+func quotaUsedUp(res *response) bool {
+	if res == nil {
+		return false
+	}
+	remaining, err := strconv.Atoi(res.header.Get("X-RateLimit-Remaining"))
+	return err != nil || remaining <= 0
 }
 
 // maxRateLimitBackoff caps the wait after a 429 that carries no X-RateLimit-Reset.

@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -24,10 +25,6 @@ import (
 // not documented; a file between the two is let through rather than refused on a guess, and
 // DatoCMS's own answer then decides.
 const MaxUploadSize = 1 << 30
-
-// storageAttempts bounds the storage PUT. No official client retries it at all (API §6.2);
-// a few attempts ride out a flaky connection without hiding a real outage.
-const storageAttempts = 3
 
 // UploadRequest is a presigned storage slot (API §6.1).
 type UploadRequest struct {
@@ -134,7 +131,7 @@ func (c *Client) UploadFile(ctx context.Context, in UploadFileInput) (*UploadedF
 	return &UploadedFile{Path: ureq.ID, MD5: sum, Size: size}, nil
 }
 
-// putStorage streams the file to the signed URL, retrying 5xx and network errors by
+// putStorage streams the file to the signed URL, retrying 429s, 5xx and network errors by
 // reopening the file. It returns the hex MD5 of the bytes sent.
 func (c *Client) putStorage(ctx context.Context, ureq *UploadRequest, in UploadFileInput, filename string, size int64) (string, error) {
 	target, err := url.Parse(ureq.URL)
@@ -150,9 +147,14 @@ func (c *Client) putStorage(ctx context.Context, ureq *UploadRequest, in UploadF
 	}
 	contentType := storageContentType(filename)
 
+	// A storage PUT writes the same signed slot every time, so it is always safe to send
+	// again: after a network error or a 5xx up to MaxRetries times, like a read, and after
+	// a 429 for as long as the operation's context lasts, like any CMA call. (No official
+	// client retries it at all, API §6.2; storage behind a CDN does throttle.)
+	retries, throttled := 0, 0
 	for attempt := 1; ; attempt++ {
 		start := time.Now()
-		sum, status, err := c.putStorageOnce(ctx, ureq, in, contentType, size)
+		sum, status, header, err := c.putStorageOnce(ctx, ureq, in, contentType, size)
 		tflog.Debug(logCtx, "DatoCMS storage upload", map[string]any{
 			"method": http.MethodPut, "url": safeURL, "status": status, "attempt": attempt,
 			"size": size, "duration_ms": time.Since(start).Milliseconds(),
@@ -170,20 +172,38 @@ func (c *Client) putStorage(ctx context.Context, ureq *UploadRequest, in UploadF
 			err = fmt.Errorf("status %d %s", status, http.StatusText(status))
 		}
 		err = fmt.Errorf("DatoCMS storage PUT %s (%s): %w", safeURL, filename, err)
-		retryable := status == 0 || status >= 500
-		if !retryable || attempt >= storageAttempts {
+		var wait time.Duration
+		switch {
+		case status == http.StatusTooManyRequests:
+			throttled++
+			wait = throttleWait(header, min(c.cfg.RetryBase*time.Duration(throttled), maxRateLimitBackoff))
+		case (status == 0 || status >= 500) && retries < c.cfg.MaxRetries:
+			retries++
+			wait = c.cfg.RetryBase * time.Duration(retries)
+		default:
 			return "", err
 		}
-		if err := sleep(ctx, c.cfg.RetryBase*time.Duration(attempt)); err != nil {
+		if err := sleep(ctx, wait); err != nil {
 			return "", fmt.Errorf("DatoCMS storage PUT %s: %w", safeURL, err)
 		}
 	}
 }
 
+// throttleWait is how long a 429 asks to wait: Retry-After or X-RateLimit-Reset seconds
+// when the answer has them, else fallback.
+func throttleWait(header http.Header, fallback time.Duration) time.Duration {
+	for _, name := range []string{"Retry-After", "X-RateLimit-Reset"} {
+		if secs, err := strconv.Atoi(header.Get(name)); err == nil && secs > 0 {
+			return time.Duration(secs) * time.Second
+		}
+	}
+	return fallback
+}
+
 // putStorageOnce performs one PUT from a freshly opened file, following 307/308 redirects
 // (the official client follows them; the body is reopened for each hop). status is 0 when
 // no response arrived; err is then the (unwrapped, URL-free) transport error.
-func (c *Client) putStorageOnce(ctx context.Context, ureq *UploadRequest, in UploadFileInput, contentType string, size int64) (sum string, status int, err error) {
+func (c *Client) putStorageOnce(ctx context.Context, ureq *UploadRequest, in UploadFileInput, contentType string, size int64) (sum string, status int, header http.Header, err error) {
 	var (
 		mu      sync.Mutex
 		current *hashingReader // the body of the latest hop: the bytes storage kept
@@ -216,11 +236,11 @@ func (c *Client) putStorageOnce(ctx context.Context, ureq *UploadRequest, in Upl
 	}
 	body, err := open()
 	if err != nil {
-		return "", 0, err
+		return "", 0, nil, err
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPut, ureq.URL, body)
 	if err != nil {
-		return "", 0, unwrapURLError(err)
+		return "", 0, nil, unwrapURLError(err)
 	}
 	req.GetBody = open
 	req.ContentLength = size
@@ -241,14 +261,14 @@ func (c *Client) putStorageOnce(ctx context.Context, ureq *UploadRequest, in Upl
 		if resp != nil {
 			resp.Body.Close()
 		}
-		return "", 0, changed
+		return "", 0, nil, changed
 	}
 	if err != nil {
-		return "", 0, unwrapURLError(err)
+		return "", 0, nil, unwrapURLError(err)
 	}
 	defer resp.Body.Close()
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16)) // lets the connection be reused
-	return sum, resp.StatusCode, nil
+	return sum, resp.StatusCode, resp.Header, nil
 }
 
 // storageContentType is the Content-Type of a storage PUT: the plain MIME type of the file

@@ -95,9 +95,27 @@ func TestUploadFile_StorageFailures(t *testing.T) {
 		t.Errorf("%d storage PUTs after a 403, want 1 (no retry)", n)
 	}
 
+	// An outage outlasts the retries: the 500 comes back after 1 + MaxRetries attempts.
+	srv.ResetRequests()
+	few := newClient(t, srv, func(cfg *datocms.Config) { cfg.MaxRetries = 2 })
 	srv.FailNextStoragePuts(5, 500)
-	if _, err := c.UploadFile(ctx, datocms.UploadFileInput{LocalPath: path, ExpectedSize: -1}); err == nil || !strings.Contains(err.Error(), "500") {
+	if _, err := few.UploadFile(ctx, datocms.UploadFileInput{LocalPath: path, ExpectedSize: -1}); err == nil || !strings.Contains(err.Error(), "500") {
 		t.Errorf("err = %v, want the 500 after 3 attempts", err)
+	}
+	if n := len(storageRequests(srv)); n != 3 {
+		t.Errorf("%d storage PUTs, want 1 + MaxRetries = 3", n)
+	}
+
+	// 429s (storage behind a CDN throttles) never use up the retries.
+	srv.ResetRequests()
+	if err := srv.SetFaultRules(datocmstest.FaultRule{Method: "PUT", Path: "/storage/", Action: "status", Status: 429, Times: 4}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := few.UploadFile(ctx, datocms.UploadFileInput{LocalPath: path, ExpectedSize: -1}); err != nil {
+		t.Fatalf("UploadFile after four 429s: %v", err)
+	}
+	if n := len(storageRequests(srv)); n != 5 {
+		t.Errorf("%d storage PUTs, want 5 (four 429s, then success)", n)
 	}
 }
 

@@ -13,7 +13,6 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 )
 
@@ -325,53 +324,96 @@ func (c *Client) DeleteUpload(ctx context.Context, id string) error {
 	return c.do(ctx, call{method: http.MethodDelete, path: uploadPath(id), resendable: true}, nil)
 }
 
-// UploadReferences returns the number of records that link to the upload.
-func (c *Client) UploadReferences(ctx context.Context, id string) (int, error) {
-	var doc struct {
-		Data []json.RawMessage `json:"data"`
-	}
-	if err := c.do(ctx, call{method: http.MethodGet, path: uploadPath(id) + "/references"}, &doc); err != nil {
-		return 0, err
-	}
-	return len(doc.Data), nil
+// Reference is a record that links to an upload.
+type Reference struct {
+	RecordID string
+	ModelID  string // the record's item type
+	Model    string // the model's API key, "" when it could not be read
 }
 
-// ListUploadsOptions filters GET /uploads (API §6.7).
+// UploadReferences returns the records that link to the upload (GET /uploads/:id/references),
+// with the API key of each record's model. Models are read once per client.
+func (c *Client) UploadReferences(ctx context.Context, id string) ([]Reference, error) {
+	var doc struct {
+		Data []struct {
+			ID            string `json:"id"`
+			Relationships struct {
+				ItemType relationship `json:"item_type"`
+			} `json:"relationships"`
+		} `json:"data"`
+	}
+	if err := c.do(ctx, call{method: http.MethodGet, path: uploadPath(id) + "/references"}, &doc); err != nil {
+		return nil, err
+	}
+	refs := make([]Reference, 0, len(doc.Data))
+	for _, d := range doc.Data {
+		ref := Reference{RecordID: d.ID}
+		if it := d.Relationships.ItemType.Data; it != nil {
+			ref.ModelID = it.ID
+			ref.Model = c.modelAPIKey(ctx, it.ID)
+		}
+		refs = append(refs, ref)
+	}
+	return refs, nil
+}
+
+// modelAPIKey returns the API key of item type id, or "" when it cannot be read (the
+// references are worth reporting without it).
+func (c *Client) modelAPIKey(ctx context.Context, id string) string {
+	if key, ok := c.models.Load(id); ok {
+		return key.(string) //nolint:forcetypeassert // only strings are stored
+	}
+	var doc struct {
+		Data struct {
+			Attributes struct {
+				APIKey string `json:"api_key"`
+			} `json:"attributes"`
+		} `json:"data"`
+	}
+	if err := c.do(ctx, call{method: http.MethodGet, path: "/item-types/" + url.PathEscape(id)}, &doc); err != nil {
+		return ""
+	}
+	c.models.Store(id, doc.Data.Attributes.APIKey)
+	return doc.Data.Attributes.APIKey
+}
+
+// ListUploadsOptions filters GET /uploads (API §6.7); every filter set must hold. See
+// uploads_list.go for how each is sent.
 type ListUploadsOptions struct {
-	IDs      []string
-	MD5      string
-	Path     string
-	Query    string
-	PageSize int // default 100, max 500
+	IDs    []string
+	MD5    string
+	Path   string
+	Query  string   // free text: file name, credits, notes, alt and title in Locale
+	Locale string   // locale of Query and of the alt/title filters; "" = the environment's main locale
+	Tags   []string // uploads that carry every one of these tags
+	Types  []string // CDA upload types (UploadTypes): uploads of any of them
+	// CollectionID keeps the uploads directly in this upload collection.
+	CollectionID string
+	// FilenameContains keeps the uploads whose filename contains this text (any case).
+	FilenameContains string
+	OrderBy          string // e.g. "_created_at_DESC,size_ASC"; "" = the API's default order
+	PageSize         int    // default and max 500
 }
 
 const (
-	defaultPageSize = 100
-	maxPageSize     = 500 // the API rejects larger pages (API §6.7)
+	defaultPageSize = maxPageSize // fewest requests: listing a large library stays within the rate limit
+	maxPageSize     = 500         // the API rejects larger pages (API §6.7)
 )
 
 // ListUploads iterates over every matching upload, one offset page at a time. Iteration
-// stops at the first error, which is yielded with a nil upload.
+// stops at the first error, which is yielded with a nil upload. The filters that can be
+// checked on an upload (ids, md5, tags, collection, filename) are checked again on what
+// comes back, so a filter the API ignored never lets other uploads through.
 func (c *Client) ListUploads(ctx context.Context, opts ListUploadsOptions) iter.Seq2[*Upload, error] {
 	limit := opts.PageSize
 	if limit <= 0 {
 		limit = defaultPageSize
 	}
 	limit = min(limit, maxPageSize)
-	query := url.Values{"page[limit]": {strconv.Itoa(limit)}}
-	if len(opts.IDs) > 0 {
-		query.Set("filter[ids]", strings.Join(opts.IDs, ","))
-	}
-	if opts.MD5 != "" {
-		query.Set("filter[fields][md5][eq]", opts.MD5)
-	}
-	if opts.Path != "" {
-		query.Set("filter[fields][path][eq]", opts.Path)
-	}
-	if opts.Query != "" {
-		query.Set("filter[query]", opts.Query)
-	}
+	query := opts.query(limit)
 	return func(yield func(*Upload, error) bool) {
+		// Offset pages shift when uploads are created or deleted meanwhile: never yield one twice.
+		seen := map[string]bool{}
 		for offset := 0; ; {
 			query.Set("page[offset]", strconv.Itoa(offset))
 			var page struct {
@@ -386,6 +428,12 @@ func (c *Client) ListUploads(ctx context.Context, opts ListUploadsOptions) iter.
 			}
 			for i := range page.Data {
 				up, err := page.Data[i].toUpload()
+				if err == nil && (seen[up.ID] || !opts.admits(up)) {
+					continue
+				}
+				if err == nil {
+					seen[up.ID] = true
+				}
 				if !yield(up, err) || err != nil {
 					return
 				}

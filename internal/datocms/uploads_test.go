@@ -387,8 +387,22 @@ func TestDeleteUpload(t *testing.T) {
 	if err := c.DeleteUpload(ctx, up.ID); !datocms.HasCode(err, "DELETE_RESTRICTION") {
 		t.Fatalf("restricted delete: err = %v", err)
 	}
-	if n, err := c.UploadReferences(ctx, up.ID); err != nil || n != 0 {
-		t.Errorf("UploadReferences = %d, %v", n, err)
+	if refs, err := c.UploadReferences(ctx, up.ID); err != nil || len(refs) != 0 {
+		t.Errorf("UploadReferences = %v, %v", refs, err)
+	}
+	for _, rec := range []string{"rec-1", "rec-2"} {
+		if err := srv.AddReference(datocmstest.Reference{UploadID: up.ID, RecordID: rec, ItemType: "blog_post"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	refs, err := c.UploadReferences(ctx, up.ID)
+	if err != nil || len(refs) != 2 || refs[0].RecordID != "rec-1" || refs[1].Model != "blog_post" || refs[0].ModelID == "" {
+		t.Fatalf("UploadReferences = %+v, %v; want the two records of model blog_post", refs, err)
+	}
+	for _, rec := range []string{"rec-1", "rec-2"} {
+		if err := srv.RemoveReference(datocmstest.Reference{UploadID: up.ID, RecordID: rec}); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if err := c.DeleteUpload(ctx, up.ID); err != nil {
 		t.Fatalf("DeleteUpload: %v", err)

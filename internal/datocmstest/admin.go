@@ -27,6 +27,7 @@ var adminRoutes = map[string]map[string]adminHandler{
 	"/_local/jobs":       {http.MethodGet: adminGetJobs, http.MethodDelete: adminDeleteJobs},
 	"/_local/uploads":    {http.MethodGet: adminGetUploads},
 	"/_local/references": {http.MethodPost: adminAddReference, http.MethodDelete: adminRemoveReference},
+	"/_local/seed":       {http.MethodPost: adminSeed},
 }
 
 func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {

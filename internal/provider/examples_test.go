@@ -1,11 +1,15 @@
 package provider
 
 import (
+	"encoding/json"
+	"fmt"
 	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -54,7 +58,18 @@ func TestExamples(t *testing.T) {
 				}
 			}
 
+			// An example of a newer feature (for_each on import blocks needs 1.7) says so in
+			// its required_version.
+			if major, minor, ok := requiredTerraform(t, copyDir); ok && !atLeastTerraform(t, tfBin, major, minor) {
+				t.Skipf("examples/%s requires Terraform %d.%d or later", dir, major, minor)
+			}
 			terraform("fmt", "-check", "-diff", "-recursive", "-no-color")
+			// Import blocks by identity need Terraform 1.12; older versions validate the rest.
+			if identityExample := filepath.Join(copyDir, "import-by-identity.tf"); !atLeastTerraform(t, tfBin, 1, 12) {
+				if err := os.Remove(identityExample); err != nil && !os.IsNotExist(err) {
+					t.Fatal(err)
+				}
+			}
 			// Resource examples leave out the terraform block, as the registry docs show them;
 			// without it Terraform would look for hashicorp/datocms.
 			if !declaresRequiredProviders(t, copyDir) {
@@ -112,4 +127,44 @@ func declaresRequiredProviders(t *testing.T, dir string) bool {
 		}
 	}
 	return false
+}
+
+var requiredVersionPattern = regexp.MustCompile(`required_version\s*=\s*">=\s*(\d+)\.(\d+)`)
+
+// requiredTerraform returns the version a required_version = ">= major.minor..." in a .tf
+// file directly in dir asks for.
+func requiredTerraform(t *testing.T, dir string) (major, minor int, ok bool) {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(dir, "*.tf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		if m := requiredVersionPattern.FindStringSubmatch(string(readFile(t, f))); m != nil {
+			major, _ = strconv.Atoi(m[1])
+			minor, _ = strconv.Atoi(m[2])
+			return major, minor, true
+		}
+	}
+	return 0, 0, false
+}
+
+// atLeastTerraform reports whether the terraform binary is at least version major.minor.
+func atLeastTerraform(t *testing.T, tfBin string, major, minor int) bool {
+	t.Helper()
+	out, err := exec.CommandContext(t.Context(), tfBin, "version", "-json").Output()
+	if err != nil {
+		t.Fatalf("terraform version: %v", err)
+	}
+	var v struct {
+		Version string `json:"terraform_version"`
+	}
+	if err := json.Unmarshal(out, &v); err != nil {
+		t.Fatalf("terraform version -json: %v", err)
+	}
+	var gotMajor, gotMinor int
+	if _, err := fmt.Sscanf(v.Version, "%d.%d", &gotMajor, &gotMinor); err != nil {
+		t.Fatalf("terraform version %q: %v", v.Version, err)
+	}
+	return gotMajor > major || gotMajor == major && gotMinor >= minor
 }

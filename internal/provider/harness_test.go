@@ -3,7 +3,9 @@ package provider
 import (
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 
@@ -13,6 +15,12 @@ import (
 // TestMain gives the in-process provider of the acceptance tests a cache directory of its
 // own (file hashes, create journal), so tests never touch the user's and start clean.
 func TestMain(m *testing.M) {
+	// The go command finds its build cache through XDG_CACHE_HOME when GOCACHE is unset: pin
+	// it first, or providerBinary builds every dependency again from scratch (minutes on a
+	// loaded 2-core machine).
+	if out, err := exec.CommandContext(context.Background(), "go", "env", "GOCACHE").Output(); err == nil {
+		os.Setenv("GOCACHE", strings.TrimSpace(string(out)))
+	}
 	dir, err := os.MkdirTemp("", "provider-test-cache-*")
 	if err != nil {
 		panic(err)
@@ -20,6 +28,9 @@ func TestMain(m *testing.M) {
 	os.Setenv("XDG_CACHE_HOME", dir)
 	code := m.Run()
 	os.RemoveAll(dir)
+	if providerBuild.dir != "" {
+		os.RemoveAll(providerBuild.dir)
+	}
 	os.Exit(code)
 }
 

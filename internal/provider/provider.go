@@ -175,11 +175,11 @@ func (p *datocmsProvider) Configure(ctx context.Context, req provider.ConfigureR
 }
 
 func (p *datocmsProvider) Resources(_ context.Context) []func() resource.Resource {
-	return []func() resource.Resource{NewUploadResource}
+	return []func() resource.Resource{NewUploadResource, NewUploadCollectionResource}
 }
 
 func (p *datocmsProvider) DataSources(_ context.Context) []func() datasource.DataSource {
-	return nil
+	return []func() datasource.DataSource{NewUploadDataSource, NewUploadsDataSource, NewUploadCollectionDataSource}
 }
 
 func stringOrEnv(v types.String, env string) string {

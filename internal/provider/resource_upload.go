@@ -7,8 +7,6 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
-	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -27,10 +25,11 @@ import (
 )
 
 var (
-	_ resource.ResourceWithConfigure      = (*uploadResource)(nil)
-	_ resource.ResourceWithImportState    = (*uploadResource)(nil)
-	_ resource.ResourceWithModifyPlan     = (*uploadResource)(nil)
-	_ resource.ResourceWithValidateConfig = (*uploadResource)(nil)
+	_ resource.ResourceWithConfigValidators = (*uploadResource)(nil)
+	_ resource.ResourceWithConfigure        = (*uploadResource)(nil)
+	_ resource.ResourceWithImportState      = (*uploadResource)(nil)
+	_ resource.ResourceWithModifyPlan       = (*uploadResource)(nil)
+	_ resource.ResourceWithValidateConfig   = (*uploadResource)(nil)
 )
 
 // Default durations of the timeouts block: each covers a whole operation, including the
@@ -82,6 +81,10 @@ type uploadResourceModel struct {
 	DefaultFieldMetadata types.Map      `tfsdk:"default_field_metadata"`
 	UploadCollectionID   types.String   `tfsdk:"upload_collection_id"`
 	ReplaceStrategy      types.String   `tfsdk:"replace_strategy"`
+	Content              types.String   `tfsdk:"content"`
+	ContentBase64        types.String   `tfsdk:"content_base64"`
+	Extension            types.String   `tfsdk:"extension"`
+	DeleteWhenReferenced types.Bool     `tfsdk:"delete_when_referenced"`
 	Timeouts             timeouts.Value `tfsdk:"timeouts"`
 }
 
@@ -124,11 +127,42 @@ func (r *uploadResource) Schema(ctx context.Context, _ resource.SchemaRequest, r
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"source": schema.StringAttribute{
-				Required: true,
+				Optional: true,
 				MarkdownDescription: "Path of the local file to upload. Only the file's content matters: the plan compares " +
 					"its MD5 with `md5`, and a new content replaces the file in place. A file that does not exist at plan " +
-					"time (because another resource writes it during apply) is planned with an unknown `md5`.",
+					"time (because another resource writes it during apply) is planned with an unknown `md5`. " +
+					"At most one of `source`, `content` and `content_base64` may be set. A new upload needs one of them; an " +
+					"existing (imported) upload may leave all three unset, and its file is then left as DatoCMS has it: only " +
+					"its metadata is managed.",
 				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"content": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "Text to upload as the file, instead of `source` (for generated files: JSON, CSV, SVG, " +
+					"robots.txt...). Uploaded as UTF-8 bytes and hashed like a file. Needs `basename` and `extension`, " +
+					"which name the file in DatoCMS. The text is kept in state.",
+			},
+			"content_base64": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "Binary content to upload as the file, base64-encoded (standard encoding, with padding), " +
+					"instead of `source`: for example `filebase64(...)` of a generated file or the output of another " +
+					"resource. Needs `basename` and `extension`. Keep it small: it is kept in state.",
+				Validators: []validator.String{base64Validator{}},
+			},
+			"extension": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "File extension, without the dot (such as `svg` or `json`), of `content` or " +
+					"`content_base64`: DatoCMS names the file `<basename>.<extension>` and derives its format from it. " +
+					"Not used with `source`, whose own extension is used.",
+				Validators: []validator.String{stringvalidator.RegexMatches(regexp.MustCompile(`^[A-Za-z0-9]{1,16}$`),
+					"must be letters and digits only, without the dot, such as \"svg\"")},
+			},
+			"delete_when_referenced": schema.BoolAttribute{
+				Optional: true,
+				MarkdownDescription: "Allow deleting the upload while records use it. By default a destroy asks DatoCMS " +
+					"which records reference the upload and refuses (naming up to 10 of them) when any do, because the " +
+					"records would be left pointing at a missing asset. Set it to `true` and apply before the destroy " +
+					"(the destroy uses the value in state).",
 			},
 			"md5": computedString("Hex MD5 of the file DatoCMS holds. Planned from the local file, and refreshed from " +
 				"DatoCMS so that a file replaced outside Terraform shows as a change."),
@@ -174,49 +208,7 @@ func (r *uploadResource) Schema(ctx context.Context, _ resource.SchemaRequest, r
 						"must not be empty or start or end with whitespace"),
 				)},
 			},
-			"default_field_metadata": schema.MapNestedAttribute{
-				Optional: true,
-				MarkdownDescription: "Default metadata used by records that do not override it, keyed by locale (such as `en` or `pt-BR`). " +
-					"Locales must exist in the environment. Locales left out are cleared in DatoCMS. DatoCMS keeps one focal point " +
-					"per asset: every locale that sets `focal_point` must set the same value.",
-				Validators: []validator.Map{mapvalidator.KeysAre(stringvalidator.RegexMatches(localePattern,
-					"must be a DatoCMS locale code such as \"en\", \"it\" or \"pt-BR\""))},
-				NestedObject: schema.NestedAttributeObject{
-					Attributes: map[string]schema.Attribute{
-						"alt": schema.StringAttribute{
-							Optional:            true,
-							MarkdownDescription: "Alternate text.",
-							Validators:          []validator.String{stringvalidator.RegexMatches(notBlank, "must not be empty; remove the argument to clear it")},
-						},
-						"title": schema.StringAttribute{
-							Optional:            true,
-							MarkdownDescription: "Title.",
-							Validators:          []validator.String{stringvalidator.RegexMatches(notBlank, "must not be empty; remove the argument to clear it")},
-						},
-						"custom_data": schema.MapAttribute{
-							ElementType:         types.StringType,
-							Optional:            true,
-							MarkdownDescription: "Custom key/value data.",
-						},
-						"focal_point": schema.SingleNestedAttribute{
-							Optional:            true,
-							MarkdownDescription: "Focal point of an image, as fractions of its width (`x`) and height (`y`).",
-							Attributes: map[string]schema.Attribute{
-								"x": schema.Float64Attribute{
-									Required:            true,
-									MarkdownDescription: "Horizontal position, from 0 (left) to 1 (right).",
-									Validators:          []validator.Float64{float64validator.Between(0, 1)},
-								},
-								"y": schema.Float64Attribute{
-									Required:            true,
-									MarkdownDescription: "Vertical position, from 0 (top) to 1 (bottom).",
-									Validators:          []validator.Float64{float64validator.Between(0, 1)},
-								},
-							},
-						},
-					},
-				},
-			},
+			"default_field_metadata": metadataResourceAttribute(),
 			"upload_collection_id": schema.StringAttribute{
 				Optional: true,
 				MarkdownDescription: "ID of the upload collection (media folder) holding the asset. Changing it moves the asset " +
@@ -252,18 +244,23 @@ func (r *uploadResource) Configure(_ context.Context, req resource.ConfigureRequ
 	r.client, r.files, r.journal, r.tracked = data.client, data.files, data.journal, data.tracked
 }
 
+func (r *uploadResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = idIdentitySchema("upload")
+}
+
 func (r *uploadResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	if req.ID == "" {
+	if req.ID == "" && req.Identity == nil {
 		resp.Diagnostics.AddError("Invalid import ID", "Import a datocms_upload by its upload ID, for example: terraform import datocms_upload.hero q0VNpiNQSkG6z0lif_O1zg")
 		return
 	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
+	importByIDOrIdentity(ctx, req, resp)
 	// The API does not know how the next file should be published; start from the default
 	// so that a configuration that leaves replace_strategy unset plans no change for it.
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("replace_strategy"), replaceStrategyCreateNewURL)...)
 }
 
 func (r *uploadResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	defer func() { setIdentityFromState(ctx, resp.Identity, &resp.Diagnostics, resp.State, req.State) }()
 	var state uploadResourceModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
@@ -292,6 +289,7 @@ func (r *uploadResource) Read(ctx context.Context, req resource.ReadRequest, res
 }
 
 func (r *uploadResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	defer func() { setIdentityFromState(ctx, resp.Identity, &resp.Diagnostics, resp.State) }()
 	var plan, state uploadResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
@@ -333,9 +331,9 @@ func (r *uploadResource) Update(ctx context.Context, req resource.UpdateRequest,
 	var file *datocms.UploadedFile
 	if plan.MD5.IsUnknown() || !plan.MD5.Equal(state.MD5) {
 		var err error
-		file, err = r.client.UploadFile(ctx, uploadFileInput(plan))
+		file, err = r.uploadPlannedFile(ctx, plan)
 		if err != nil {
-			resp.Diagnostics.Append(fileTransferError(plan.Source.ValueString(), err))
+			resp.Diagnostics.Append(fileTransferError(plan.sourceKey(), err))
 			return
 		}
 		in.Path = &file.Path
@@ -348,13 +346,13 @@ func (r *uploadResource) Update(ctx context.Context, req resource.UpdateRequest,
 	if in.IsEmpty() {
 		// Only Terraform-side arguments changed (source path, replace_strategy, timeouts): no API call.
 		resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
-		resp.Diagnostics.Append(r.recordFile(ctx, resp.Private, plan.Source.ValueString(), plan.MD5.ValueString())...)
+		resp.Diagnostics.Append(r.recordFile(ctx, resp.Private, plan.Source, plan.MD5.ValueString())...)
 		return
 	}
 	up, err := r.client.UpdateUpload(ctx, id, in)
 	if err != nil {
 		resp.Diagnostics.Append(apiErrorDiagnostic("Error updating upload", fmt.Sprintf("Could not update upload %s (source %q): %s",
-			id, plan.Source.ValueString(), describeAPIError(err, timeout, "update")), err))
+			id, plan.sourceKey(), describeAPIError(err, timeout, "update")), err))
 		r.refreshAfterFailedUpdate(ctx, id, state, &resp.State, &resp.Diagnostics)
 		return
 	}
@@ -388,6 +386,22 @@ func (r *uploadResource) Delete(ctx context.Context, req resource.DeleteRequest,
 			if failed {
 				r.forgetJournal(ctx, id)
 			}
+			return
+		}
+	}
+	if !state.DeleteWhenReferenced.ValueBool() {
+		refs, err := r.client.UploadReferences(ctx, id)
+		switch {
+		case datocms.IsNotFound(err):
+			return // already gone
+		case err != nil:
+			resp.Diagnostics.Append(apiErrorDiagnostic("Error deleting upload",
+				fmt.Sprintf("Could not check which records use upload %s before deleting it: %s. Nothing was deleted.", id, err), err))
+			return
+		case len(refs) > 0:
+			resp.Diagnostics.AddError("Upload is used by records",
+				fmt.Sprintf("%s Nothing was deleted. Remove the references in DatoCMS first, or set delete_when_referenced = true "+
+					"and apply it before destroying.", describeReferences(id, refs)))
 			return
 		}
 	}

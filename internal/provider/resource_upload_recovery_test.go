@@ -182,59 +182,45 @@ func TestAccUpload_remoteDuplicateTags(t *testing.T) {
 	})
 }
 
-// TestSlowCreateUntaintAdopts runs the timed-out-create scenario through the real terraform
-// binary, as the error message tells a user to: the create times out (job slower than
-// timeouts.create), `terraform untaint` keeps the upload, and the next apply adopts it once
-// DatoCMS finished it, with no replacement and no second upload; the plan after is empty.
-func TestSlowCreateUntaintAdopts(t *testing.T) {
+// TestGenerateConfigOut: `terraform plan -generate-config-out` writes a block for an imported
+// upload with no file argument (the API cannot know the local file); that block is valid as
+// it is (the file is then left as DatoCMS has it), and after the import the plan is empty.
+func TestGenerateConfigOut(t *testing.T) {
 	t.Parallel()
 	providerDir := providerBinary(t)
-	srv := newTestServer(t, datocmstest.WithJobDelay(3*time.Second))
+	srv := newTestServer(t)
 	ws, err := scenario.NewWorkspace(t.TempDir(), providerDir, srv.URL(), testToken)
 	if err != nil {
 		t.Fatal(err)
 	}
-	config := "terraform {\n  required_providers {\n    datocms = { source = \"assetform/datocms\" }\n  }\n}\n" +
-		"resource \"datocms_upload\" \"slow\" {\n  source = \"${path.module}/slow.txt\"\n  timeouts {\n    create = \"1s\"\n  }\n}\n"
-	if err := ws.Write("main.tf", []byte(config)); err != nil {
-		t.Fatal(err)
-	}
-	if err := ws.Write("slow.txt", []byte("a slow upload\n")); err != nil {
+	header := "terraform {\n  required_providers {\n    datocms = { source = \"assetform/datocms\" }\n  }\n}\n"
+	created := header + "resource \"datocms_upload\" \"original\" {\n  content = \"hello\"\n  basename = \"hello\"\n  extension = \"txt\"\n" +
+		"  author = \"Ann\"\n  tags = [\"t1\"]\n  default_field_metadata = { en = { alt = \"Hi\", focal_point = { x = 0.1, y = 0.2 } } }\n}\n"
+	if err := ws.Write("main.tf", []byte(created)); err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-
-	res, err := ws.Apply(ctx)
-	if err != nil || res.ExitCode == 0 || !strings.Contains(res.Stderr, "Timed out creating upload") {
-		t.Fatalf("first apply: want the timeout error: %v\n%s", err, res)
+	if res, err := ws.Apply(ctx); err != nil || res.ExitCode != 0 {
+		t.Fatalf("apply: %v\n%s", err, res)
 	}
-	first, err := ws.StateIDs(ctx, "datocms_upload")
-	if err != nil || first["datocms_upload.slow"] == "" {
-		t.Fatalf("the timed-out upload is not in state: %v %v", first, err)
+	id := srv.Uploads("")[0].ID
+	if res, err := ws.Run(ctx, "state", "rm", "datocms_upload.original"); err != nil || res.ExitCode != 0 {
+		t.Fatalf("state rm: %v\n%s", err, res)
 	}
-	if res, err := ws.Run(ctx, "untaint", "datocms_upload.slow"); err != nil || res.ExitCode != 0 {
-		t.Fatalf("untaint: %v\n%s", err, res)
+	if err := ws.Write("main.tf", []byte(header+fmt.Sprintf("import {\n  to = datocms_upload.adopted\n  id = %q\n}\n", id))); err != nil {
+		t.Fatal(err)
 	}
-	res, err = ws.Apply(ctx)
-	if err != nil || res.ExitCode != 0 {
-		t.Fatalf("apply after untaint: %v\n%s", err, res)
+	if res, err := ws.Run(ctx, "plan", "-generate-config-out=generated.tf", "-input=false"); err != nil || res.ExitCode != 0 {
+		t.Fatalf("plan -generate-config-out: %v\n%s", err, res)
 	}
-	if strings.Contains(res.Stdout, "destroy") && !strings.Contains(res.Stdout, "0 destroyed") {
-		t.Errorf("the apply after untaint replaced the upload:\n%s", res)
-	}
-	after, err := ws.StateIDs(ctx, "datocms_upload")
-	if err != nil || after["datocms_upload.slow"] != first["datocms_upload.slow"] {
-		t.Errorf("state id %v, want the timed-out create's %v (%v)", after, first, err)
-	}
-	ups := srv.Uploads("")
-	if len(ups) != 1 || ups[0].ID != first["datocms_upload.slow"] {
-		t.Errorf("server holds %d uploads, want only %s", len(ups), first["datocms_upload.slow"])
+	if res, err := ws.Apply(ctx); err != nil || res.ExitCode != 0 || !strings.Contains(res.Stdout, "1 imported, 0 added, 0 changed, 0 destroyed") {
+		t.Fatalf("apply of the import: %v\n%s", err, res)
 	}
 	if empty, res, err := ws.PlanIsEmpty(ctx); err != nil || !empty {
-		t.Errorf("plan after adoption is not empty (%v):\n%s", err, res)
+		t.Errorf("plan after the import is not empty (%v):\n%s", err, res)
 	}
-	if res, err := ws.Run(ctx, "destroy", "-auto-approve"); err != nil || res.ExitCode != 0 || len(srv.Uploads("")) != 0 {
-		t.Errorf("destroy: %v\n%s", err, res)
+	if w := srv.CountRequests("PUT", "/uploads/"); w != 0 {
+		t.Errorf("the import made %d updates, want none", w)
 	}
 }

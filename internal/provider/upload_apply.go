@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/assetform/terraform-provider-datocms/internal/datocms"
 )
@@ -49,20 +50,23 @@ func (r *uploadResource) saveApplied(ctx context.Context, up *datocms.Upload, pl
 	if file != nil && up.MD5 != file.MD5 {
 		diags.AddAttributeError(path.Root("md5"), "DatoCMS stored a different file",
 			fmt.Sprintf("Upload %s reports md5 %s, but the file uploaded from %q has md5 %s. The upload is kept in state as DatoCMS "+
-				"reports it; the next plan shows the difference.", up.ID, up.MD5, plan.Source.ValueString(), file.MD5))
+				"reports it; the next plan shows the difference.", up.ID, up.MD5, plan.sourceKey(), file.MD5))
 	}
 	keepPredicted(&newState, plan, diags)
 	diags.Append(state.Set(ctx, newState)...)
-	diags.Append(r.recordFile(ctx, private, plan.Source.ValueString(), up.MD5)...)
+	diags.Append(r.recordFile(ctx, private, plan.Source, up.MD5)...)
 }
 
 // recordFile records the local file at source in private state when it holds the bytes
 // DatoCMS has (md5), so the next plan trusts it without reading it. This process hashed
 // the file for the apply-time plan already, so no file is read here.
-func (r *uploadResource) recordFile(ctx context.Context, private privateSetter, source, md5 string) diag.Diagnostics {
+func (r *uploadResource) recordFile(ctx context.Context, private privateSetter, source types.String, md5 string) diag.Diagnostics {
 	var record *fileRecord
-	if facts, err := r.files.facts(source, nil); err == nil && facts.MD5 == md5 {
-		rec := newFileRecord(source, facts)
+	if source.IsNull() || source.IsUnknown() {
+		return writeFileRecord(ctx, private, nil) // inline content: nothing on disk to record
+	}
+	if facts, err := r.files.facts(source.ValueString(), nil); err == nil && facts.MD5 == md5 {
+		rec := newFileRecord(source.ValueString(), facts)
 		record = &rec
 	}
 	return writeFileRecord(ctx, private, record)

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -21,6 +20,7 @@ import (
 // it is recorded in the create journal before the create is sent, and in state (with what
 // is needed to follow it) when its outcome is not known when Create returns.
 func (r *uploadResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	defer func() { setIdentityFromState(ctx, resp.Identity, &resp.Diagnostics, resp.State) }()
 	var plan uploadResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
@@ -34,18 +34,17 @@ func (r *uploadResource) Create(ctx context.Context, req resource.CreateRequest,
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
-	source := plan.Source.ValueString()
+	source := plan.sourceKey()
 	_, scope, err := r.project(ctx)
 	if err != nil {
 		resp.Diagnostics.Append(apiErrorDiagnostic("Error creating upload", fmt.Sprintf("Could not create an upload from %q: %s", source, err), err))
 		return
 	}
-	absSource, _ := filepath.Abs(source)
-	if r.adoptOrphan(ctx, scope, absSource, plan, timeout, resp) {
+	if r.adoptOrphan(ctx, scope, source, plan, timeout, resp) {
 		return
 	}
 
-	file, err := r.client.UploadFile(ctx, uploadFileInput(plan))
+	file, err := r.uploadPlannedFile(ctx, plan)
 	if err != nil {
 		resp.Diagnostics.Append(fileTransferError(source, err))
 		return
@@ -55,7 +54,7 @@ func (r *uploadResource) Create(ctx context.Context, req resource.CreateRequest,
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	entry := journalEntry{UploadID: in.ID, Source: absSource, MD5: file.MD5, Run: os.Getppid(), CreatedAt: time.Now().UTC()}
+	entry := journalEntry{UploadID: in.ID, Source: source, MD5: file.MD5, Run: os.Getppid(), CreatedAt: time.Now().UTC()}
 	r.journalRecord(ctx, scope, entry)
 	in.OnAccepted = func(jobID string) {
 		entry.JobID = jobID
@@ -88,7 +87,7 @@ func (r *uploadResource) finishCreate(ctx context.Context, up *datocms.Upload, p
 		if err != nil {
 			r.saveWithError(ctx, up, plan, &resp.State, &resp.Diagnostics, "Error updating new upload",
 				fmt.Sprintf("Upload %s was created from %q, but bringing its name and metadata to the configuration failed: %s. "+
-					"The upload is kept in state and marked tainted, so it is never orphaned.", up.ID, plan.Source.ValueString(), err))
+					"The upload is kept in state and marked tainted, so it is never orphaned.", up.ID, plan.sourceKey(), err))
 			return
 		}
 		up = updated
@@ -100,13 +99,13 @@ func (r *uploadResource) finishCreate(ctx context.Context, up *datocms.Upload, p
 // adoptOrphan looks in the create journal for an upload of this very file and content that
 // an apply created but never recorded (it was killed), and adopts it. It reports whether it
 // handled the create.
-func (r *uploadResource) adoptOrphan(ctx context.Context, scope, absSource string, plan uploadResourceModel, timeout time.Duration,
+func (r *uploadResource) adoptOrphan(ctx context.Context, scope, source string, plan uploadResourceModel, timeout time.Duration,
 	resp *resource.CreateResponse,
 ) bool {
 	if plan.MD5.IsUnknown() || plan.MD5.IsNull() {
 		return false
 	}
-	for _, e := range r.journal.orphans(scope, absSource, plan.MD5.ValueString()) {
+	for _, e := range r.journal.orphans(scope, source, plan.MD5.ValueString()) {
 		if !r.journal.forget(scope, e.UploadID) {
 			continue // another create of the same file claimed it first
 		}
@@ -116,7 +115,7 @@ func (r *uploadResource) adoptOrphan(ctx context.Context, scope, absSource strin
 		case up != nil && up.MD5 == plan.MD5.ValueString():
 			resp.Diagnostics.AddWarning("Adopted an upload left by an interrupted apply",
 				fmt.Sprintf("Upload %s, created from %q by an apply that ended before it could record it (started %s), "+
-					"holds this file. It was adopted instead of uploading a duplicate.", e.UploadID, plan.Source.ValueString(),
+					"holds this file. It was adopted instead of uploading a duplicate.", e.UploadID, source,
 					e.CreatedAt.Format(time.RFC3339)))
 			r.finishCreate(ctx, up, plan, nil, resp)
 			return true
@@ -151,12 +150,12 @@ func (r *uploadResource) createFailed(ctx context.Context, scope, id string, pla
 	if up, getErr := r.client.GetUpload(checkCtx, id); getErr == nil {
 		r.saveWithError(ctx, up, plan, &resp.State, &resp.Diagnostics, "Error creating upload",
 			fmt.Sprintf("DatoCMS created upload %s from %q, but reported: %s. The upload is kept in state and marked tainted, "+
-				"so it is never orphaned; the next apply replaces it.", id, plan.Source.ValueString(), err))
+				"so it is never orphaned; the next apply replaces it.", id, plan.sourceKey(), err))
 		return
 	}
 	r.journal.forget(scope, id)
 	resp.Diagnostics.Append(apiErrorDiagnostic("Error creating upload",
-		fmt.Sprintf("Could not create an upload from %q: %s", plan.Source.ValueString(), describeAPIError(err, timeout, "create")), err))
+		fmt.Sprintf("Could not create an upload from %q: %s", plan.sourceKey(), describeAPIError(err, timeout, "create")), err))
 }
 
 // savePending records a create whose outcome is not known: the upload ID (in state, with the
@@ -195,7 +194,7 @@ func (r *uploadResource) savePending(ctx context.Context, plan uploadResourceMod
 		"To keep the upload DatoCMS made instead, run `terraform untaint` on this resource before the next apply: "+
 		"the next plan then adopts it with no replacement, or shows only the changes still needed. "+
 		"If your files are large or DatoCMS is slow, raise timeouts.create.",
-		pending.UploadID, plan.Source.ValueString(), what, pending.Err))
+		pending.UploadID, plan.sourceKey(), what, pending.Err))
 }
 
 // journalRecord writes a journal entry, logging (not failing on) a journal that cannot be

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"sort"
 	"strings"
 
@@ -103,6 +104,21 @@ func metadataToAPI(ctx context.Context, m types.Map) (*datocms.FieldMetadata, di
 		}
 	}
 	return out, diags
+}
+
+// equalMetadata reports whether two default_field_metadata values say the same to DatoCMS.
+// Comparing the values themselves is not enough: a focal point from the configuration is a
+// decimal of arbitrary precision, one read back from DatoCMS a float64, and 0.1 differs.
+func equalMetadata(ctx context.Context, a, b types.Map) bool {
+	if a.IsUnknown() || b.IsUnknown() {
+		return a.Equal(b)
+	}
+	if a.IsNull() || b.IsNull() || len(a.Elements()) == 0 || len(b.Elements()) == 0 {
+		return len(a.Elements()) == len(b.Elements())
+	}
+	ma, da := metadataToAPI(ctx, a)
+	mb, db := metadataToAPI(ctx, b)
+	return !da.HasError() && !db.HasError() && reflect.DeepEqual(ma, mb)
 }
 
 // metadataFromAPI builds the state value from what DatoCMS returned. prior is the plan or

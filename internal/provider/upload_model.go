@@ -96,7 +96,7 @@ func updateInput(ctx context.Context, plan, state uploadResourceModel) (datocms.
 		diags.Append(plan.Tags.ElementsAs(ctx, &tags, false)...)
 		in.Tags = &tags
 	}
-	if !plan.DefaultFieldMetadata.Equal(state.DefaultFieldMetadata) {
+	if !equalMetadata(ctx, plan.DefaultFieldMetadata, state.DefaultFieldMetadata) {
 		dfm, d := metadataToAPI(ctx, plan.DefaultFieldMetadata)
 		diags.Append(d...)
 		in.DefaultFieldMetadata = dfm
@@ -114,6 +114,9 @@ func patchString(v types.String) datocms.Field[string] {
 // uploadFilename is the name given to DatoCMS for a new file. DatoCMS derives basename and
 // filename from it, so a configured basename is used to keep the name the user chose.
 func uploadFilename(plan uploadResourceModel) string {
+	if plan.hasInlineContent() {
+		return plan.inlineName()
+	}
 	source := plan.Source.ValueString()
 	if plan.Basename.IsNull() || plan.Basename.IsUnknown() {
 		return filepath.Base(source)

@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/assetform/terraform-provider-datocms/internal/datocms"
@@ -39,6 +40,7 @@ func (r *uploadResource) ValidateConfig(ctx context.Context, req resource.Valida
 		resp.Diagnostics.AddAttributeError(path.Root("default_field_metadata"), "Conflicting focal points", err.Error())
 	}
 	checkTimeoutsPositive(config.Timeouts, &resp.Diagnostics)
+	validateInlineContent(config, &resp.Diagnostics)
 
 	if !config.Tags.IsUnknown() && !config.Tags.IsNull() {
 		seen := map[string]string{}
@@ -133,6 +135,7 @@ func (r *uploadResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 		}
 	}
 	if req.Plan.Raw.IsNull() { // destroy
+		r.warnAboutReferences(ctx, req.State, &resp.Diagnostics)
 		return
 	}
 	var config, plan uploadResourceModel
@@ -148,8 +151,21 @@ func (r *uploadResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 	}
 
 	var local *fileFacts
-	if record := r.localFileForPlan(ctx, config.Source, req.Private, &resp.Diagnostics); record != nil {
-		local = &record.Facts
+	switch {
+	case !config.managesFile() && state == nil:
+		resp.Diagnostics.AddAttributeError(path.Root("source"), "A new upload needs a file",
+			"Set source (a local file), content or content_base64. Only an upload that already exists (imported) can "+
+				"leave all three unset, to manage its metadata and keep its file as DatoCMS has it.")
+		return
+	case !config.managesFile():
+		// The file is not managed: plan it as it is, so nothing about it changes.
+		local = &fileFacts{MD5: state.MD5.ValueString(), Size: state.Size.ValueInt64()}
+	case config.hasInlineContent():
+		local = inlineFacts(config)
+	default:
+		if record := r.localFileForPlan(ctx, config.Source, req.Private, &resp.Diagnostics); record != nil {
+			local = &record.Facts
+		}
 	}
 	planComputed(&plan, config, state, local)
 	switch {
@@ -184,6 +200,44 @@ func (r *uploadResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 		return
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, plan)...)
+}
+
+// warnAboutReferences tells a reviewer, in the plan, that a destroy would break records that
+// use the upload: the apply refuses it unless delete_when_referenced is set in state.
+func (r *uploadResource) warnAboutReferences(ctx context.Context, state tfsdk.State, diags *diag.Diagnostics) {
+	var prior uploadResourceModel
+	if state.Raw.IsNull() || state.Get(ctx, &prior).HasError() || prior.ID.ValueString() == "" {
+		return
+	}
+	refs, err := r.client.UploadReferences(ctx, prior.ID.ValueString())
+	if err != nil || len(refs) == 0 {
+		return
+	}
+	what := "The apply will refuse to delete it: remove the references in DatoCMS first, or set delete_when_referenced = true " +
+		"and apply that before destroying."
+	if prior.DeleteWhenReferenced.ValueBool() {
+		what = "delete_when_referenced is true, so the apply deletes it and those records lose it."
+	}
+	diags.AddWarning("Destroying an upload that records use", describeReferences(prior.ID.ValueString(), refs)+" "+what)
+}
+
+// describeReferences names up to 10 records that use an upload.
+func describeReferences(id string, refs []datocms.Reference) string {
+	const shown = 10
+	var names []string
+	for _, ref := range refs[:min(len(refs), shown)] {
+		model := ref.Model
+		if model == "" {
+			model = "item type " + ref.ModelID
+		}
+		names = append(names, fmt.Sprintf("record %s (model %s)", ref.RecordID, model))
+	}
+	more := ""
+	if len(refs) > shown {
+		more = fmt.Sprintf(" and %d more", len(refs)-shown)
+	}
+	return fmt.Sprintf("Upload %s is used by %d record(s): %s%s. Deleting it would leave them pointing at a missing asset.",
+		id, len(refs), strings.Join(names, ", "), more)
 }
 
 // planPendingCreate shows as "(known after apply)" what DatoCMS has not reported yet for an
@@ -321,11 +375,13 @@ var filenameExtension = regexp.MustCompile(`^\.[a-z0-9]+$`)
 // rename (DatoCMS keeps the extension). Without a configured basename DatoCMS derives the
 // name from the file itself: unknown.
 func predictFilename(config uploadResourceModel, state *uploadResourceModel, newFile bool) types.String {
-	if config.Basename.IsNull() || config.Basename.IsUnknown() || config.Source.IsUnknown() {
+	if config.Basename.IsNull() || config.Basename.IsUnknown() || config.Source.IsUnknown() || config.Extension.IsUnknown() {
 		return types.StringUnknown()
 	}
 	var ext string
 	switch {
+	case newFile && config.hasInlineContent():
+		ext = "." + strings.ToLower(config.Extension.ValueString())
 	case newFile:
 		ext = strings.ToLower(filepath.Ext(config.Source.ValueString()))
 	case state != nil:

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -173,11 +172,10 @@ func (r *uploadResource) warnAboutOrphans(ctx context.Context, plan uploadResour
 	if err != nil {
 		return // the plan-time project check reports an API that cannot be reached
 	}
-	absSource, _ := filepath.Abs(plan.Source.ValueString())
-	if orphans := r.journal.orphans(scope, absSource, local.MD5); len(orphans) > 0 {
+	if orphans := r.journal.orphans(scope, plan.sourceKey(), local.MD5); len(orphans) > 0 {
 		diags.AddAttributeWarning(path.Root("source"), "Upload left by an interrupted apply will be adopted",
 			fmt.Sprintf("Upload %s was created from %q by an apply that ended before it could record it (started %s). "+
-				"The apply adopts it instead of uploading a duplicate.", orphans[0].UploadID, plan.Source.ValueString(),
+				"The apply adopts it instead of uploading a duplicate.", orphans[0].UploadID, plan.sourceKey(),
 				orphans[0].CreatedAt.Format(time.RFC3339)))
 		return
 	}
@@ -191,7 +189,7 @@ func (r *uploadResource) warnAboutOrphans(ctx context.Context, plan uploadResour
 		if r.tracked.has(up.ID) {
 			continue
 		}
-		if remote, d := modelFromAPI(ctx, up, plan); !d.HasError() && sameMetadata(remote, plan) {
+		if remote, d := modelFromAPI(ctx, up, plan); !d.HasError() && sameMetadata(ctx, remote, plan) {
 			probable = append(probable, fmt.Sprintf("  # upload %s, %s, created %s\n  import {\n    to = <this resource>\n    id = %q\n  }",
 				up.ID, up.Filename, up.CreatedAt, up.ID))
 		}
@@ -208,8 +206,8 @@ func (r *uploadResource) warnAboutOrphans(ctx context.Context, plan uploadResour
 }
 
 // sameMetadata reports whether an upload's metadata (as a model) is what the plan sets.
-func sameMetadata(remote, plan uploadResourceModel) bool {
+func sameMetadata(ctx context.Context, remote, plan uploadResourceModel) bool {
 	return remote.Author.Equal(plan.Author) && remote.Copyright.Equal(plan.Copyright) && remote.Notes.Equal(plan.Notes) &&
-		remote.Tags.Equal(plan.Tags) && remote.DefaultFieldMetadata.Equal(plan.DefaultFieldMetadata) &&
+		remote.Tags.Equal(plan.Tags) && equalMetadata(ctx, remote.DefaultFieldMetadata, plan.DefaultFieldMetadata) &&
 		remote.UploadCollectionID.Equal(plan.UploadCollectionID)
 }

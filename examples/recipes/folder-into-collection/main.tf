@@ -1,0 +1,20 @@
+# Every file of a local folder becomes an upload in a collection that Terraform manages.
+# Adding a file to the folder adds an upload, editing one replaces its file in place (same
+# ID, same records), deleting one deletes the upload.
+
+resource "datocms_upload_collection" "press_kit" {
+  label = "Press kit"
+}
+
+resource "datocms_upload" "press_kit" {
+  # Keyed by the path inside the folder, such as "logos/acme.svg".
+  for_each = fileset("${path.module}/press-kit", "**/*.{png,jpg,svg,pdf}")
+
+  source               = "${path.module}/press-kit/${each.value}"
+  upload_collection_id = datocms_upload_collection.press_kit.id
+  tags                 = ["press-kit"]
+}
+
+output "press_kit_urls" {
+  value = { for path, upload in datocms_upload.press_kit : path => upload.url }
+}
