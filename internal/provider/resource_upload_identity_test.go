@@ -10,7 +10,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
-	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 )
 
 // TestAccUpload_identity: on Terraform 1.12 and later the state records the upload's
@@ -24,7 +23,7 @@ func TestAccUpload_identity(t *testing.T) {
 	metadata := "  author = \"Ann\"\n  tags = [\"x\"]\n"
 	config := uploadConfig(srv, fmt.Sprintf("  source = %q\n", src)+metadata)
 	resource.UnitTest(t, resource.TestCase{
-		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_12_0)},
+		TerraformVersionChecks:   cliRequires(featureResourceIdentity),
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy:             checkNoUploads(srv),
 		Steps: []resource.TestStep{
@@ -58,7 +57,7 @@ resource "datocms_upload_collection" "marketing" {
 }
 `
 	resource.UnitTest(t, resource.TestCase{
-		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_12_0)},
+		TerraformVersionChecks:   cliRequires(featureResourceIdentity),
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy:             checkNoCollections(srv),
 		Steps: []resource.TestStep{

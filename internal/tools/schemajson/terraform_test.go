@@ -65,6 +65,9 @@ func TestMatchesTerraform(t *testing.T) {
 	var terraforms []string
 	installed, err := installedTerraform()
 	switch {
+	case err == nil && isOpenTofu(t.Context(), installed):
+		t.Logf("skipping the comparison with the installed CLI: %s is OpenTofu", installed)
+		installed = ""
 	case err == nil:
 		terraforms = append(terraforms, installed)
 	case os.Getenv("TF_ACC") != "":
