@@ -175,7 +175,7 @@ func (p *datocmsProvider) Configure(ctx context.Context, req provider.ConfigureR
 }
 
 func (p *datocmsProvider) Resources(_ context.Context) []func() resource.Resource {
-	return []func() resource.Resource{NewUploadResource, NewUploadCollectionResource}
+	return []func() resource.Resource{NewUploadResource, NewUploadMetadataResource, NewUploadCollectionResource}
 }
 
 func (p *datocmsProvider) DataSources(_ context.Context) []func() datasource.DataSource {

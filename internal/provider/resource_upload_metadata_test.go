@@ -1,0 +1,353 @@
+package provider
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"regexp"
+	"slices"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/assetform/terraform-provider-datocms/internal/datocms"
+	"github.com/assetform/terraform-provider-datocms/internal/datocmstest"
+)
+
+// altOf returns the alt text the server holds for an upload in a locale ("" when none).
+func altOf(srv *datocmstest.Server, id, locale string) string {
+	up, ok := srv.Upload("", id)
+	if !ok || up.Metadata[locale].Alt == nil {
+		return ""
+	}
+	return *up.Metadata[locale].Alt
+}
+
+// TestAccUploadMetadata_altTextOnCollection is the accessibility recipe of the docs: alt
+// text enforced, with for_each over the datocms_uploads data source, on every image of a
+// collection whose 50 uploads already exist and that no repository has the files of. What
+// the UI set on the arguments the configuration leaves out stays; an alt text edited in the
+// UI shows as drift on that one upload and is put back; a destroy leaves the uploads alone.
+func TestAccUploadMetadata_altTextOnCollection(t *testing.T) {
+	t.Parallel()
+	srv := newTestServer(t)
+	products := srv.CreateUploadCollection("", "Products")
+	const n = 50
+	seeds := make([]seedUpload, 0, n+1)
+	for i := range n {
+		in := datocms.CreateUploadInput{Author: ptr("UI author"), UploadCollectionID: &products}
+		if i%10 == 0 { // some already have an Italian title and a focal point, which must stay
+			in.DefaultFieldMetadata = &datocms.FieldMetadata{
+				Locales:    map[string]datocms.LocaleMetadata{"it": {Title: ptr(fmt.Sprint("Foto ", i))}},
+				FocalPoint: &datocms.FocalPoint{X: 0.25, Y: 0.75},
+			}
+		}
+		seeds = append(seeds, seedUpload{name: fmt.Sprintf("product-%02d.png", i), content: pngContent(t, uint8(i)), in: in})
+	}
+	// Not an image: the for_each leaves it out.
+	seeds = append(seeds, seedUpload{name: "sizes.txt", content: []byte("S M L\n"), in: datocms.CreateUploadInput{UploadCollectionID: &products}})
+	ups := seedUploads(t, srv, seeds)
+	images := ups[:n]
+
+	config := providerBlock(srv, "") + fmt.Sprintf(`
+data "datocms_uploads" "products" {
+  upload_collection_id = %q
+  type                 = "image"
+}
+
+resource "datocms_upload_metadata" "alt" {
+  for_each  = { for u in data.datocms_uploads.products.uploads : u.id => u }
+  upload_id = each.key
+  # As in examples/recipes/alt-text-for-collection: keep what the upload holds, set the alt.
+  default_field_metadata = merge(each.value.default_field_metadata, {
+    en = merge(
+      try(each.value.default_field_metadata["en"], { title = null, custom_data = null, focal_point = null }),
+      { alt = "Product photo ${each.value.basename}" },
+    )
+  })
+}
+`, products)
+	wantAlt := func(up *datocms.Upload) string { return "Product photo " + up.Basename }
+	edited, other := images[7], images[8]
+	wantAuthor := map[string]string{} // what the UI set (unmanaged): "UI author" unless edited
+	allEnforced := serverCheck(func() error {
+		for _, up := range images {
+			if got := altOf(srv, up.ID, "en"); got != wantAlt(up) {
+				return fmt.Errorf("upload %s has alt %q, want %q", up.ID, got, wantAlt(up))
+			}
+			if up.DefaultFieldMetadata.FocalPoint != nil {
+				got, _ := srv.Upload("", up.ID)
+				if got.FocalPoint == nil || *got.FocalPoint != (datocmstest.FocalPoint{X: 0.25, Y: 0.75}) || got.Metadata["it"].Title == nil {
+					return fmt.Errorf("upload %s lost its Italian title or focal point: %+v", up.ID, got)
+				}
+			}
+			want := cmp.Or(wantAuthor[up.ID], "UI author")
+			if got, _ := srv.Upload("", up.ID); got.Author == nil || *got.Author != want {
+				return fmt.Errorf("upload %s lost the author the UI set (unmanaged): got %v, want %q", up.ID, got.Author, want)
+			}
+		}
+		if got := altOf(srv, ups[n].ID, "en"); got != "" {
+			return fmt.Errorf("the text file got alt %q; only images should", got)
+		}
+		return nil
+	})
+	addr := func(up *datocms.Upload) string { return fmt.Sprintf("datocms_upload_metadata.alt[%q]", up.ID) }
+
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(addr(edited), plancheck.ResourceActionCreate),
+						// Unset arguments are read from DatoCMS, not written.
+						plancheck.ExpectUnknownValue(addr(edited), tfjsonpath.New("author")),
+					},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					allEnforced,
+					statecheck.ExpectKnownValue(addr(edited), tfjsonpath.New("author"), knownvalue.StringExact("UI author")),
+					statecheck.ExpectKnownValue(addr(edited), tfjsonpath.New("upload_collection_id"), knownvalue.StringExact(products)),
+				},
+			},
+			{
+				// Someone edits one alt text and another upload's author in the UI: the plan
+				// shows the alt text, and only it, as drift.
+				PreConfig: func() {
+					mustEditUpload(t, srv, edited.ID, func(u *datocmstest.Upload) {
+						u.Metadata["en"] = datocmstest.LocaleMetadata{Alt: ptr("blurry photo")}
+					})
+					mustEditUpload(t, srv, other.ID, func(u *datocmstest.Upload) { u.Author = ptr("Someone else") })
+					wantAuthor[other.ID] = "Someone else"
+					srv.ResetRequests()
+				},
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(addr(edited), plancheck.ResourceActionUpdate),
+						plancheck.ExpectKnownValue(addr(edited), tfjsonpath.New("default_field_metadata").AtMapKey("en").AtMapKey("alt"),
+							knownvalue.StringExact(wantAlt(edited))),
+						plancheck.ExpectResourceAction(addr(other), plancheck.ResourceActionNoop),
+						onlyUpdates(1),
+					},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					serverCheck(func() error {
+						if got := altOf(srv, edited.ID, "en"); got != wantAlt(edited) {
+							return fmt.Errorf("alt of %s is %q after apply, want %q", edited.ID, got, wantAlt(edited))
+						}
+						if got := srv.CountRequests("PUT", "/uploads/"); got != 1 {
+							return fmt.Errorf("apply sent %d PUT /uploads/:id, want 1", got)
+						}
+						return nil
+					}),
+					statecheck.ExpectKnownValue(addr(other), tfjsonpath.New("author"), knownvalue.StringExact("Someone else")),
+				},
+			},
+			{
+				// Destroy (for_each instances cannot stay in state at the end: plugin-testing's
+				// final state read does not support them): every upload stays, with its alt text.
+				Config: providerBlock(srv, ""),
+				ConfigStateChecks: []statecheck.StateCheck{serverCheck(func() error {
+					if got := len(srv.Uploads("")); got != n+1 {
+						return fmt.Errorf("destroy left %d uploads, want all %d", got, n+1)
+					}
+					if w := srv.CountRequests("PUT", "/uploads/"); w != 1 {
+						return fmt.Errorf("destroy wrote to uploads (%d PUTs since step 2, want the 1 of step 2)", w)
+					}
+					return allEnforced()
+				})},
+			},
+		},
+	})
+}
+
+// onlyUpdates checks that a plan updates exactly n resources and does nothing else.
+func onlyUpdates(n int) plancheck.PlanCheck {
+	return wholePlanCheck(func(req plancheck.CheckPlanRequest) error {
+		updates := 0
+		for _, rc := range req.Plan.ResourceChanges {
+			switch {
+			case rc.Change.Actions.Update():
+				updates++
+			case !rc.Change.Actions.NoOp() && !rc.Change.Actions.Read():
+				return fmt.Errorf("%s: unexpected actions %v", rc.Address, rc.Change.Actions)
+			}
+		}
+		if updates != n {
+			return fmt.Errorf("plan updates %d resources, want %d", updates, n)
+		}
+		return nil
+	})
+}
+
+type wholePlanCheck func(req plancheck.CheckPlanRequest) error
+
+func (f wholePlanCheck) CheckPlan(_ context.Context, req plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
+	resp.Error = f(req)
+}
+
+func mustEditUpload(t *testing.T, srv *datocmstest.Server, id string, edit func(u *datocmstest.Upload)) {
+	t.Helper()
+	if err := srv.EditUpload("", id, edit); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestAccUploadMetadata_lifecycle manages some metadata of one existing upload: what is set
+// is written and what is left out stays as DatoCMS has it (also once removed from the
+// configuration); import reads it all back; clear_on_destroy clears the metadata on destroy
+// and leaves the upload.
+func TestAccUploadMetadata_lifecycle(t *testing.T) {
+	t.Parallel()
+	srv := newTestServer(t)
+	up := seedUploads(t, srv, []seedUpload{{name: "Team Photo.png", content: pngContent(t, 3), in: datocms.CreateUploadInput{
+		Author: ptr("Ann"), Tags: []string{"ui"},
+		DefaultFieldMetadata: &datocms.FieldMetadata{Locales: map[string]datocms.LocaleMetadata{"it": {Title: ptr("Foto")}}},
+	}}})[0]
+	const res = "datocms_upload_metadata.team"
+	cfg := func(body string) string {
+		return providerBlock(srv, "") + fmt.Sprintf(`
+resource "datocms_upload_metadata" "team" {
+  upload_id = %q
+%s}
+`, up.ID, body)
+	}
+	managed := cfg(`  notes    = "shot in 2026"
+  tags     = ["team", "people"]
+  basename = "team-photo"
+  default_field_metadata = {
+    en = { alt = "The team", focal_point = { x = 0.5, y = 0.25 } }
+  }
+`)
+	server := func(check func(u datocmstest.Upload) error) serverCheck {
+		return func() error {
+			u, ok := srv.Upload("", up.ID)
+			if !ok {
+				return fmt.Errorf("upload %s is gone", up.ID)
+			}
+			return check(u)
+		}
+	}
+
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy: func(*terraform.State) error {
+			return server(func(u datocmstest.Upload) error {
+				if u.Author != nil || u.Notes != nil || len(u.Tags) != 0 || u.FocalPoint != nil || altOf(srv, up.ID, "en") != "" {
+					return fmt.Errorf("clear_on_destroy left author %v, notes %v, tags %v, focal point %v, alt %q",
+						u.Author, u.Notes, u.Tags, u.FocalPoint, altOf(srv, up.ID, "en"))
+				}
+				if u.Basename != "team-photo" {
+					return fmt.Errorf("clear_on_destroy renamed the file to %q", u.Basename)
+				}
+				return nil
+			})()
+		},
+		Steps: []resource.TestStep{
+			{
+				Config: managed,
+				ConfigStateChecks: []statecheck.StateCheck{
+					server(func(u datocmstest.Upload) error {
+						switch {
+						case u.Author == nil || *u.Author != "Ann":
+							return fmt.Errorf("author %v, want Ann kept (not managed)", u.Author)
+						case u.Notes == nil || *u.Notes != "shot in 2026":
+							return fmt.Errorf("notes %v", u.Notes)
+						case !slices.Equal(sorted(u.Tags), []string{"people", "team"}):
+							return fmt.Errorf("tags %v", u.Tags)
+						case u.Basename != "team-photo":
+							return fmt.Errorf("basename %q", u.Basename)
+						case u.Metadata["it"].Title != nil:
+							return fmt.Errorf("the it title is still there: default_field_metadata is the whole value when set")
+						}
+						return nil
+					}),
+					statecheck.ExpectKnownValue(res, tfjsonpath.New("id"), knownvalue.StringExact(up.ID)),
+					statecheck.ExpectKnownValue(res, tfjsonpath.New("author"), knownvalue.StringExact("Ann")),
+					statecheck.ExpectKnownValue(res, tfjsonpath.New("clear_on_destroy"), knownvalue.Bool(false)),
+				},
+				ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
+			{ResourceName: res, ImportState: true, ImportStateVerify: true},
+			{
+				// Left out, notes are no longer managed: nothing changes, in DatoCMS or in the plan.
+				Config: cfg(`  tags     = ["team", "people"]
+  basename = "team-photo"
+  default_field_metadata = {
+    en = { alt = "The team", focal_point = { x = 0.5, y = 0.25 } }
+  }
+`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(res, tfjsonpath.New("notes"), knownvalue.StringExact("shot in 2026")),
+				},
+			},
+			{Config: cfg(`  clear_on_destroy = true
+  tags             = ["team", "people"]
+`)},
+		},
+	})
+}
+
+// TestAccUploadMetadata_unknownUpload: a wrong upload_id fails the plan, naming it, with
+// nothing written.
+func TestAccUploadMetadata_unknownUpload(t *testing.T) {
+	t.Parallel()
+	srv := newTestServer(t)
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: providerBlock(srv, "") + `
+resource "datocms_upload_metadata" "x" {
+  upload_id = "NoSuchUploadAAAAAAAAAA"
+  author    = "Ann"
+}
+`,
+			PlanOnly:    true,
+			ExpectError: regexp.MustCompile(`(?s)Unknown upload.*upload_id.*no upload "NoSuchUploadAAAAAAAAAA"`),
+		}},
+	})
+	if w := srv.WriteCount(); w != 0 {
+		t.Fatalf("a failed plan wrote %d times", w)
+	}
+}
+
+// TestAccUploadMetadata_identity: identity in state and an import block by identity.
+func TestAccUploadMetadata_identity(t *testing.T) {
+	t.Parallel()
+	srv := newTestServer(t)
+	up := seedUploads(t, srv, []seedUpload{{name: "a.png", content: pngContent(t, 9)}})[0]
+	config := providerBlock(srv, "") + fmt.Sprintf(`
+resource "datocms_upload_metadata" "a" {
+  upload_id = %q
+  author    = "Ann"
+}
+`, up.ID)
+	resource.UnitTest(t, resource.TestCase{
+		TerraformVersionChecks:   cliRequires(featureResourceIdentity),
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: config,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectIdentity("datocms_upload_metadata.a", map[string]knownvalue.Check{"id": knownvalue.StringExact(up.ID)}),
+				},
+			},
+			{
+				ResourceName:    "datocms_upload_metadata.a",
+				ImportState:     true,
+				ImportStateKind: resource.ImportBlockWithResourceIdentity,
+				Config:          config,
+			},
+		},
+	})
+}
