@@ -64,9 +64,17 @@ func TestExamples(t *testing.T) {
 				t.Skipf("examples/%s requires Terraform %d.%d or later", dir, major, minor)
 			}
 			terraform("fmt", "-check", "-diff", "-recursive", "-no-color")
-			// Import blocks by identity need Terraform 1.12; older versions validate the rest.
-			if identityExample := filepath.Join(copyDir, "import-by-identity.tf"); !atLeastTerraform(t, tfBin, 1, 12) {
-				if err := os.Remove(identityExample); err != nil && !os.IsNotExist(err) {
+			// The import examples are alternatives, an import block by ID and one by identity
+			// for the same address (two would be a duplicate import): the directory is
+			// validated with the first, then with the second. Import blocks by identity need
+			// Terraform 1.12; older versions validate the rest.
+			byIdentity := filepath.Join(copyDir, "import-by-identity.tf")
+			identityExample, err := os.ReadFile(byIdentity)
+			if err != nil && !os.IsNotExist(err) {
+				t.Fatal(err)
+			}
+			if err == nil {
+				if err := os.Remove(byIdentity); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -81,6 +89,13 @@ func TestExamples(t *testing.T) {
 `))
 			}
 			terraform("validate", "-no-color")
+			if identityExample != nil && atLeastTerraform(t, tfBin, 1, 12) {
+				if err := os.Remove(filepath.Join(copyDir, "import-by-string-id.tf")); err != nil && !os.IsNotExist(err) {
+					t.Fatal(err)
+				}
+				writeFile(t, byIdentity, identityExample)
+				terraform("validate", "-no-color")
+			}
 		})
 	}
 }
