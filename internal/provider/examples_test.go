@@ -17,12 +17,19 @@ import (
 // TestExamples checks that every example under examples/ is formatted and valid, as the
 // documentation shows it: it builds the provider, points Terraform at it with dev_overrides
 // (so no terraform init and no network), and runs terraform fmt -check and terraform
-// validate on a copy of each example directory.
+// validate on a copy of each example directory. Query files (.tfquery.hcl, list blocks for
+// `terraform query`) are checked too (validate -query) by a CLI that has list resources;
+// others leave them out, and skip a directory that holds nothing else.
 func TestExamples(t *testing.T) {
 	tfBin := requireTerraform(t)
+	cli, err := cliUnderTest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	queryFiles := cli.lacks(featureListResources) == ""
 	root := repoRoot(t)
 	dirs := exampleDirs(t, filepath.Join(root, "examples"))
-	for _, want := range []string{"provider", "resources/datocms_upload", "demo"} {
+	for _, want := range []string{"provider", "resources/datocms_upload", "list-resources/datocms_upload", "demo"} {
 		if !slices.Contains(dirs, want) {
 			t.Fatalf("examples/%s was not found among the example directories %q", want, dirs)
 		}
@@ -63,10 +70,34 @@ func TestExamples(t *testing.T) {
 			if major, minor, ok := requiredTerraform(t, copyDir); ok && !atLeastTerraform(t, tfBin, major, minor) {
 				t.Skipf("examples/%s requires Terraform %d.%d or later", dir, major, minor)
 			}
+			// Query files need a CLI with list resources; older CLIs check the rest.
+			validate := []string{"validate", "-no-color"}
+			if queries := globFiles(t, copyDir, "*.tfquery.hcl"); len(queries) > 0 {
+				switch {
+				case queryFiles:
+					validate = append(validate, "-query")
+				case len(globFiles(t, copyDir, "*.tf")) == 0:
+					t.Skipf("examples/%s holds only query files: %s", dir, cli.lacks(featureListResources))
+				default:
+					for _, f := range queries {
+						if err := os.Remove(f); err != nil {
+							t.Fatal(err)
+						}
+					}
+				}
+			}
 			terraform("fmt", "-check", "-diff", "-recursive", "-no-color")
-			// Import blocks by identity need Terraform 1.12; older versions validate the rest.
-			if identityExample := filepath.Join(copyDir, "import-by-identity.tf"); !atLeastTerraform(t, tfBin, 1, 12) {
-				if err := os.Remove(identityExample); err != nil && !os.IsNotExist(err) {
+			// The import examples are alternatives, an import block by ID and one by identity
+			// for the same address (two would be a duplicate import): the directory is
+			// validated with the first, then with the second. Import blocks by identity need
+			// Terraform 1.12; older versions validate the rest.
+			byIdentity := filepath.Join(copyDir, "import-by-identity.tf")
+			identityExample, err := os.ReadFile(byIdentity)
+			if err != nil && !os.IsNotExist(err) {
+				t.Fatal(err)
+			}
+			if err == nil {
+				if err := os.Remove(byIdentity); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -80,18 +111,25 @@ func TestExamples(t *testing.T) {
 }
 `))
 			}
-			terraform("validate", "-no-color")
+			terraform(validate...)
+			if identityExample != nil && atLeastTerraform(t, tfBin, 1, 12) {
+				if err := os.Remove(filepath.Join(copyDir, "import-by-string-id.tf")); err != nil && !os.IsNotExist(err) {
+					t.Fatal(err)
+				}
+				writeFile(t, byIdentity, identityExample)
+				terraform(validate...)
+			}
 		})
 	}
 }
 
 // exampleDirs returns, relative to examples and slash-separated, every directory that
-// holds .tf files.
+// holds .tf or .tfquery.hcl files.
 func exampleDirs(t *testing.T, examples string) []string {
 	t.Helper()
 	var dirs []string
 	err := filepath.WalkDir(examples, func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || filepath.Ext(path) != ".tf" {
+		if err != nil || d.IsDir() || filepath.Ext(path) != ".tf" && !strings.HasSuffix(path, ".tfquery.hcl") {
 			return err
 		}
 		rel, err := filepath.Rel(examples, filepath.Dir(path))
@@ -167,4 +205,14 @@ func atLeastTerraform(t *testing.T, tfBin string, major, minor int) bool {
 		t.Fatalf("terraform version %q: %v", v.Version, err)
 	}
 	return gotMajor > major || gotMajor == major && gotMinor >= minor
+}
+
+// globFiles returns the files directly in dir whose names match pattern.
+func globFiles(t *testing.T, dir, pattern string) []string {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(dir, pattern))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -34,7 +35,10 @@ const (
 	envBaseURL     = "DATOCMS_BASE_URL"
 )
 
-var _ provider.Provider = (*datocmsProvider)(nil)
+var (
+	_ provider.Provider                  = (*datocmsProvider)(nil)
+	_ provider.ProviderWithListResources = (*datocmsProvider)(nil)
+)
 
 type datocmsProvider struct {
 	version string
@@ -172,6 +176,7 @@ func (p *datocmsProvider) Configure(ctx context.Context, req provider.ConfigureR
 	data := &providerData{client: client, files: newLocalFiles(config.AlwaysHashFiles.ValueBool()), journal: openCreateJournal(), tracked: &trackedUploads{}}
 	resp.ResourceData = data
 	resp.DataSourceData = data
+	resp.ListResourceData = data
 }
 
 func (p *datocmsProvider) Resources(_ context.Context) []func() resource.Resource {
@@ -180,6 +185,11 @@ func (p *datocmsProvider) Resources(_ context.Context) []func() resource.Resourc
 
 func (p *datocmsProvider) DataSources(_ context.Context) []func() datasource.DataSource {
 	return []func() datasource.DataSource{NewUploadDataSource, NewUploadsDataSource, NewUploadCollectionDataSource}
+}
+
+// ListResources are the resource types `terraform query` can find (Terraform 1.14 and later).
+func (p *datocmsProvider) ListResources(_ context.Context) []func() list.ListResource {
+	return []func() list.ListResource{NewUploadListResource}
 }
 
 func stringOrEnv(v types.String, env string) string {

@@ -1,0 +1,75 @@
+package provider
+
+import (
+	"context"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/list"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+
+	"github.com/assetform/terraform-provider-datocms/internal/datocms"
+)
+
+var _ list.ListResourceWithConfigure = (*uploadListResource)(nil)
+
+// NewUploadListResource is the datocms_upload list resource, for `terraform query`.
+func NewUploadListResource() list.ListResource {
+	return &uploadListResource{}
+}
+
+type uploadListResource struct {
+	uploadsLister
+}
+
+func (l *uploadListResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_upload"
+}
+
+func (l *uploadListResource) ListResourceConfigSchema(_ context.Context, _ list.ListResourceSchemaRequest, resp *list.ListResourceSchemaResponse) {
+	resp.Schema = uploadListConfigSchema("Finds the uploads (assets) of the DatoCMS media library that match every filter given, " +
+		"or all of them when none is, as `datocms_upload` resources: each result is identified by the upload's ID and named " +
+		"by its file name. `terraform query -generate-config-out=FILE` writes an import block and a `datocms_upload` block " +
+		"for each, which plan no change once imported. It pages through the uploads, up to 500 per request and never " +
+		"more than the list block's `limit`, within the provider's rate limit. Needs Terraform 1.14 or later.")
+}
+
+func (l *uploadListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
+	stream.Results = l.streamUploads(ctx, req, "datocms_upload", func(ctx context.Context, up *datocms.Upload, includeResource bool) (listedUpload, diag.Diagnostics) {
+		item := listedUpload{
+			Identity:    idIdentity{ID: types.StringValue(up.ID)},
+			DisplayName: up.Filename + " (" + up.ID + ")",
+		}
+		if !includeResource {
+			return item, nil
+		}
+		state, diags := importedUploadState(ctx, req, up)
+		item.Resource = state
+		return item, diags
+	})
+}
+
+// importedUploadState is the state of a datocms_upload imported by up's ID: what ImportState
+// writes, refreshed from up by the mapping Read uses. The configuration Terraform generates
+// from it therefore plans no change once the import is done.
+func importedUploadState(ctx context.Context, req list.ListRequest, up *datocms.Upload) (uploadResourceModel, diag.Diagnostics) {
+	imported := resource.ImportStateResponse{State: tfsdk.State{
+		Schema: req.ResourceSchema,
+		Raw:    tftypes.NewValue(req.ResourceSchema.Type().TerraformType(ctx), nil),
+	}}
+	(&uploadResource{}).ImportState(ctx, resource.ImportStateRequest{ID: up.ID}, &imported)
+	diags := imported.Diagnostics
+	if diags.HasError() {
+		return uploadResourceModel{}, diags
+	}
+	var prior uploadResourceModel
+	diags.Append(imported.State.Get(ctx, &prior)...)
+	if diags.HasError() {
+		return uploadResourceModel{}, diags
+	}
+	state, d := modelFromAPI(ctx, up, prior)
+	diags.Append(d...)
+	return state, diags
+}
