@@ -55,21 +55,26 @@ func (l *uploadListResource) List(ctx context.Context, req list.ListRequest, str
 // writes, refreshed from up by the mapping Read uses. The configuration Terraform generates
 // from it therefore plans no change once the import is done.
 func importedUploadState(ctx context.Context, req list.ListRequest, up *datocms.Upload) (uploadResourceModel, diag.Diagnostics) {
-	imported := resource.ImportStateResponse{State: tfsdk.State{
-		Schema: req.ResourceSchema,
-		Raw:    tftypes.NewValue(req.ResourceSchema.Type().TerraformType(ctx), nil),
-	}}
-	(&uploadResource{}).ImportState(ctx, resource.ImportStateRequest{ID: up.ID}, &imported)
-	diags := imported.Diagnostics
+	prior, diags := importedState[uploadResourceModel](ctx, req, &uploadResource{}, up.ID)
 	if diags.HasError() {
-		return uploadResourceModel{}, diags
-	}
-	var prior uploadResourceModel
-	diags.Append(imported.State.Get(ctx, &prior)...)
-	if diags.HasError() {
-		return uploadResourceModel{}, diags
+		return prior, diags
 	}
 	state, d := modelFromAPI(ctx, up, prior)
 	diags.Append(d...)
 	return state, diags
+}
+
+// importedState is what r's ImportState writes for id, before the Read that follows it.
+func importedState[M any](ctx context.Context, req list.ListRequest, r resource.ResourceWithImportState, id string) (M, diag.Diagnostics) {
+	var model M
+	imported := resource.ImportStateResponse{State: tfsdk.State{
+		Schema: req.ResourceSchema,
+		Raw:    tftypes.NewValue(req.ResourceSchema.Type().TerraformType(ctx), nil),
+	}}
+	r.ImportState(ctx, resource.ImportStateRequest{ID: id}, &imported)
+	diags := imported.Diagnostics
+	if !diags.HasError() {
+		diags.Append(imported.State.Get(ctx, &model)...)
+	}
+	return model, diags
 }

@@ -257,10 +257,11 @@ func queryResults(ctx context.Context, t *testing.T, ws *scenario.Workspace) map
 
 // TestQueryGenerateConfigOut: with 300 uploads in two collections, `terraform query` with a
 // list block per collection finds exactly the uploads of each, and `terraform query
-// -generate-config-out` writes an import block and a datocms_upload block for each, which
+// -generate-config-out` writes an import block and a resource block for each, which
 // `terraform plan` imports with no change: the resource object of each result is the state
-// an import reads. The real CLI runs the provider binary through dev_overrides, as users
-// would (terraform-plugin-testing's query steps cannot generate configuration).
+// an import reads. It does so for both list resources: datocms_upload and
+// datocms_upload_metadata. The real CLI runs the provider binary through dev_overrides, as
+// users would (terraform-plugin-testing's query steps cannot generate configuration).
 func TestQueryGenerateConfigOut(t *testing.T) {
 	t.Parallel()
 	skipUnlessCLIHas(t, featureListResources)
@@ -269,25 +270,18 @@ func TestQueryGenerateConfigOut(t *testing.T) {
 	heroes := srv.CreateUploadCollection("", "Heroes")
 	archive := srv.CreateUploadCollection("", "Archive")
 	byCollection := seedInCollections(t, srv, 300, heroes, archive)
-	ws, err := scenario.NewWorkspace(t.TempDir(), providerDir, srv.URL(), testToken)
-	if err != nil {
-		t.Fatal(err)
-	}
-	header := "terraform {\n  required_providers {\n    datocms = { source = \"assetform/datocms\" }\n  }\n}\n\nprovider \"datocms\" {}\n"
-	if err := ws.Write("main.tf", []byte(header)); err != nil {
-		t.Fatal(err)
-	}
-	// Terraform lists 100 results per block unless told otherwise.
-	query := fmt.Sprintf(`list "datocms_upload" "heroes" {
-  provider = datocms
-  limit    = 1000
-
-  config {
-    upload_collection_id = %[1]q
-  }
-}
-
-list "datocms_upload" "archive" {
+	for _, resourceType := range []string{"datocms_upload", "datocms_upload_metadata"} {
+		t.Run(resourceType, func(t *testing.T) {
+			ws, err := scenario.NewWorkspace(t.TempDir(), providerDir, srv.URL(), testToken)
+			if err != nil {
+				t.Fatal(err)
+			}
+			header := "terraform {\n  required_providers {\n    datocms = { source = \"assetform/datocms\" }\n  }\n}\n\nprovider \"datocms\" {}\n"
+			if err := ws.Write("main.tf", []byte(header)); err != nil {
+				t.Fatal(err)
+			}
+			// Terraform lists 100 results per block unless told otherwise.
+			query := fmt.Sprintf(`list %[1]q "heroes" {
   provider = datocms
   limit    = 1000
 
@@ -295,48 +289,61 @@ list "datocms_upload" "archive" {
     upload_collection_id = %[2]q
   }
 }
-`, heroes, archive)
-	if err := ws.Write("uploads.tfquery.hcl", []byte(query)); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
 
-	// Each block finds exactly the uploads of its collection, as the server holds them.
-	found := queryResults(ctx, t, ws)
-	for address, collection := range map[string]string{"list.datocms_upload.heroes": heroes, "list.datocms_upload.archive": archive} {
-		got, want := slices.Sorted(slices.Values(found[address])), slices.Sorted(slices.Values(uploadIDs(byCollection[collection])))
-		if !slices.Equal(got, want) {
-			t.Errorf("%s found %d uploads, want the %d of collection %s:\ngot  %q\nwant %q", address, len(got), len(want), collection, got, want)
-		}
-	}
-	if n := len(found["list.datocms_upload.heroes"]) + len(found["list.datocms_upload.archive"]); n != 300 {
-		t.Fatalf("the query found %d uploads, want 300", n)
-	}
+list %[1]q "archive" {
+  provider = datocms
+  limit    = 1000
 
-	srv.ResetRequests()
-	res, err := ws.Run(ctx, "query", "-generate-config-out=generated.tf")
-	if err != nil || res.ExitCode != 0 {
-		t.Fatalf("query -generate-config-out: %v\n%s", err, res)
-	}
-	generated := string(readFile(t, filepath.Join(ws.Dir, "generated.tf")))
-	if imports, resources := strings.Count(generated, "\nimport {"), strings.Count(generated, "\nresource \"datocms_upload\" "); imports != 300 || resources != 300 {
-		t.Fatalf("generated.tf holds %d import blocks and %d datocms_upload blocks, want 300 of each", imports, resources)
-	}
-	// One page per list block: the client pages, 500 uploads per request at most.
-	if n := srv.CountRequests("GET", "/uploads"); n != 2 {
-		t.Errorf("the query sent %d GET /uploads, want 2 (one page per list block)", n)
-	}
+  config {
+    upload_collection_id = %[3]q
+  }
+}
+`, resourceType, heroes, archive)
+			if err := ws.Write("uploads.tfquery.hcl", []byte(query)); err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+			defer cancel()
 
-	res, err = ws.Run(ctx, "plan", "-input=false", "-detailed-exitcode")
-	if err != nil || res.ExitCode != 2 {
-		t.Fatalf("plan of the generated configuration: %v\n%s", err, res)
-	}
-	if !strings.Contains(res.Stdout, "Plan: 300 to import, 0 to add, 0 to change, 0 to destroy.") {
-		t.Errorf("plan of the generated configuration, want 300 imports and nothing else:\n%s", planChanges(res.Stdout))
-	}
-	if n := srv.WriteCount(); n != 0 {
-		t.Errorf("query and plan made %d writes, want none", n)
+			// Each block finds exactly the uploads of its collection, as the server holds them.
+			found := queryResults(ctx, t, ws)
+			heroesAddr, archiveAddr := "list."+resourceType+".heroes", "list."+resourceType+".archive"
+			for address, collection := range map[string]string{heroesAddr: heroes, archiveAddr: archive} {
+				got, want := slices.Sorted(slices.Values(found[address])), slices.Sorted(slices.Values(uploadIDs(byCollection[collection])))
+				if !slices.Equal(got, want) {
+					t.Errorf("%s found %d uploads, want the %d of collection %s:\ngot  %q\nwant %q", address, len(got), len(want), collection, got, want)
+				}
+			}
+			if n := len(found[heroesAddr]) + len(found[archiveAddr]); n != 300 {
+				t.Fatalf("the query found %d uploads, want 300", n)
+			}
+
+			srv.ResetRequests()
+			res, err := ws.Run(ctx, "query", "-generate-config-out=generated.tf")
+			if err != nil || res.ExitCode != 0 {
+				t.Fatalf("query -generate-config-out: %v\n%s", err, res)
+			}
+			generated := string(readFile(t, filepath.Join(ws.Dir, "generated.tf")))
+			imports, resources := strings.Count(generated, "\nimport {"), strings.Count(generated, "\nresource \""+resourceType+"\" ")
+			if imports != 300 || resources != 300 {
+				t.Fatalf("generated.tf holds %d import blocks and %d %s blocks, want 300 of each", imports, resources, resourceType)
+			}
+			// One page per list block: the client pages, 500 uploads per request at most.
+			if n := srv.CountRequests("GET", "/uploads"); n != 2 {
+				t.Errorf("the query sent %d GET /uploads, want 2 (one page per list block)", n)
+			}
+
+			res, err = ws.Run(ctx, "plan", "-input=false", "-detailed-exitcode")
+			if err != nil || res.ExitCode != 2 {
+				t.Fatalf("plan of the generated configuration: %v\n%s", err, res)
+			}
+			if !strings.Contains(res.Stdout, "Plan: 300 to import, 0 to add, 0 to change, 0 to destroy.") {
+				t.Errorf("plan of the generated configuration, want 300 imports and nothing else:\n%s", planChanges(res.Stdout))
+			}
+			if n := srv.WriteCount(); n != 0 {
+				t.Errorf("query and plan made %d writes, want none", n)
+			}
+		})
 	}
 }
 

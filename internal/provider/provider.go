@@ -189,7 +189,7 @@ func (p *datocmsProvider) DataSources(_ context.Context) []func() datasource.Dat
 
 // ListResources are the resource types `terraform query` can find (Terraform 1.14 and later).
 func (p *datocmsProvider) ListResources(_ context.Context) []func() list.ListResource {
-	return []func() list.ListResource{NewUploadListResource}
+	return []func() list.ListResource{NewUploadListResource, NewUploadMetadataListResource}
 }
 
 func stringOrEnv(v types.String, env string) string {
