@@ -159,7 +159,9 @@ func WrongBaseURL() Scenario {
 		if res.ExitCode == 0 {
 			return fmt.Errorf("apply against %s/extra succeeded: %s", r.URL, diagnostics(res))
 		}
-		if err := res.mustSay("does not answer as DatoCMS", "Check base_url"); err != nil {
+		// The provider's first request (GET /site, in Configure) already gets the 404, so the
+		// apply stops before any refresh, naming where the base URL came from.
+		if err := res.mustSay("does not answer as the DatoCMS", "Check the DATOCMS_BASE_URL environment variable"); err != nil {
 			return err
 		}
 		after, err := r.StateIDs(ctx, "datocms_upload")
