@@ -150,14 +150,8 @@ func describeUpload(up *datocms.Upload) string {
 // dataSourceClient returns the client a data source's Configure receives, or nil (with an
 // error when the provider data is not what it should be).
 func dataSourceClient(req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) *datocms.Client {
-	if req.ProviderData == nil {
-		return nil
+	if data := configuredData(req.ProviderData, &resp.Diagnostics); data != nil {
+		return data.client
 	}
-	data, ok := req.ProviderData.(*providerData)
-	if !ok {
-		resp.Diagnostics.AddError("Unexpected provider data",
-			fmt.Sprintf("Expected *providerData, got %T. This is a bug in the provider.", req.ProviderData))
-		return nil
-	}
-	return data.client
+	return nil
 }

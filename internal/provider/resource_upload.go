@@ -227,13 +227,8 @@ func (r *uploadResource) Schema(ctx context.Context, _ resource.SchemaRequest, r
 }
 
 func (r *uploadResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	if req.ProviderData == nil {
-		return
-	}
-	data, ok := req.ProviderData.(*providerData)
-	if !ok {
-		resp.Diagnostics.AddError("Unexpected provider data",
-			fmt.Sprintf("Expected *providerData, got %T. This is a bug in the provider.", req.ProviderData))
+	data := configuredData(req.ProviderData, &resp.Diagnostics)
+	if data == nil {
 		return
 	}
 	r.client, r.files, r.journal, r.tracked = data.client, data.files, data.journal, data.tracked
