@@ -202,19 +202,11 @@ func (r *uploadMetadataResource) ModifyPlan(ctx context.Context, req resource.Mo
 	if state == nil && !plan.UploadID.IsUnknown() {
 		r.checkUploadExists(ctx, plan.UploadID.ValueString(), &resp.Diagnostics)
 	}
-	if state == nil || !plan.DefaultFieldMetadata.Equal(state.DefaultFieldMetadata) {
-		checkLocalesExist(ctx, r.client, plan.DefaultFieldMetadata, &resp.Diagnostics)
-	}
+	var prior *uploadMetadataFields
 	if state != nil {
-		prior, d1 := metadataLocales(ctx, state.DefaultFieldMetadata)
-		planned, d2 := metadataLocales(ctx, plan.DefaultFieldMetadata)
-		if !d1.HasError() && !d2.HasError() {
-			checkFocalPointRemoval(prior, planned, &resp.Diagnostics)
-		}
+		prior = &state.uploadMetadataFields
 	}
-	if state == nil || !plan.UploadCollectionID.Equal(state.UploadCollectionID) {
-		checkCollectionExists(ctx, r.client, plan.UploadCollectionID, &resp.Diagnostics)
-	}
+	checkPlannedMetadata(ctx, r.client, plan.uploadMetadataFields, prior, &resp.Diagnostics)
 }
 
 // destroyEffect says what destroying the resource does to the upload.

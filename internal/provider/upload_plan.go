@@ -190,23 +190,34 @@ func (r *uploadResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 				config.Source.ValueString(), local.Format, state.Format.ValueString(), replaceStrategyCreateNewURL))
 	}
 
+	var prior *uploadMetadataFields
+	if state != nil {
+		prior = &state.uploadMetadataFields
+	}
+	checkPlannedMetadata(ctx, r.client, plan.uploadMetadataFields, prior, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(resp.Plan.Set(ctx, plan)...)
+}
+
+// checkPlannedMetadata checks at plan time what DatoCMS would refuse at apply in the metadata
+// of a new (state nil) or changed upload: unknown locales and collections, and a focal point
+// removed from some locales only.
+func checkPlannedMetadata(ctx context.Context, client *datocms.Client, plan uploadMetadataFields, state *uploadMetadataFields, diags *diag.Diagnostics) {
 	if state == nil || !plan.DefaultFieldMetadata.Equal(state.DefaultFieldMetadata) {
-		checkLocalesExist(ctx, r.client, plan.DefaultFieldMetadata, &resp.Diagnostics)
+		checkLocalesExist(ctx, client, plan.DefaultFieldMetadata, diags)
 	}
 	if state != nil {
 		prior, d1 := metadataLocales(ctx, state.DefaultFieldMetadata)
 		planned, d2 := metadataLocales(ctx, plan.DefaultFieldMetadata)
 		if !d1.HasError() && !d2.HasError() {
-			checkFocalPointRemoval(prior, planned, &resp.Diagnostics)
+			checkFocalPointRemoval(prior, planned, diags)
 		}
 	}
 	if state == nil || !plan.UploadCollectionID.Equal(state.UploadCollectionID) {
-		checkCollectionExists(ctx, r.client, plan.UploadCollectionID, &resp.Diagnostics)
+		checkCollectionExists(ctx, client, plan.UploadCollectionID, diags)
 	}
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(resp.Plan.Set(ctx, plan)...)
 }
 
 // warnAboutReferences tells a reviewer, in the plan, that a destroy would break records that
