@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -17,6 +19,7 @@ import (
 
 	"github.com/assetform/terraform-provider-datocms/internal/datocms"
 	"github.com/assetform/terraform-provider-datocms/internal/datocmstest"
+	"github.com/assetform/terraform-provider-datocms/internal/scenario"
 )
 
 // altOf returns the alt text the server holds for an upload in a locale ("" when none).
@@ -350,4 +353,52 @@ resource "datocms_upload_metadata" "a" {
 			},
 		},
 	})
+}
+
+// TestUploadMetadataDestroyPlanSaysWhatStays: a destroy plan says, as a warning, that the
+// upload and its metadata stay (and, with clear_on_destroy, what is cleared), through the
+// real CLI since plugin-testing does not show plan warnings.
+func TestUploadMetadataDestroyPlanSaysWhatStays(t *testing.T) {
+	t.Parallel()
+	providerDir := providerBinary(t)
+	srv := newTestServer(t)
+	up := seedUploads(t, srv, []seedUpload{{name: "a.png", content: pngContent(t, 4)}})[0]
+	ws, err := scenario.NewWorkspace(t.TempDir(), providerDir, srv.URL(), testToken)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	for _, tc := range []struct {
+		clear string
+		want  []string
+	}{
+		{"false", []string{"Warning: Destroying datocms_upload_metadata leaves the upload in DatoCMS",
+			"Upload " + up.ID + " and its metadata stay in DatoCMS as they are", "set clear_on_destroy = true"}},
+		{"true", []string{"Warning: Destroying datocms_upload_metadata leaves the upload in DatoCMS",
+			"clear_on_destroy is true, so its author, copyright, notes, tags and default_field_metadata are cleared"}},
+	} {
+		config := "terraform {\n  required_providers {\n    datocms = { source = \"assetform/datocms\" }\n  }\n}\n" +
+			fmt.Sprintf("resource \"datocms_upload_metadata\" \"a\" {\n  upload_id = %q\n  author = \"Ann\"\n  clear_on_destroy = %s\n}\n", up.ID, tc.clear)
+		if err := ws.Write("main.tf", []byte(config)); err != nil {
+			t.Fatal(err)
+		}
+		if res, err := ws.Apply(ctx); err != nil || res.ExitCode != 0 {
+			t.Fatalf("apply: %v\n%s", err, res)
+		}
+		srv.ResetRequests()
+		res, err := ws.Run(ctx, "plan", "-destroy", "-input=false")
+		if err != nil || res.ExitCode != 0 {
+			t.Fatalf("plan -destroy: %v\n%s", err, res)
+		}
+		out := strings.Join(strings.Fields(res.Stdout+res.Stderr), " ")
+		for _, want := range tc.want {
+			if !strings.Contains(out, want) {
+				t.Errorf("clear_on_destroy = %s: plan output lacks %q:\n%s", tc.clear, want, res)
+			}
+		}
+		if w := srv.WriteCount(); w != 0 {
+			t.Errorf("the destroy plan wrote %d times", w)
+		}
+	}
 }
