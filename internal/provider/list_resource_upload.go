@@ -7,7 +7,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
-	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/assetform/terraform-provider-datocms/internal/datocms"
@@ -15,39 +14,67 @@ import (
 
 var _ list.ListResourceWithConfigure = (*uploadListResource)(nil)
 
-// NewUploadListResource is the datocms_upload list resource, for `terraform query`.
-func NewUploadListResource() list.ListResource {
-	return &uploadListResource{}
-}
-
+// uploadListResource is a list resource that finds uploads for `terraform query`: the
+// datocms_upload list resource, or datocms_upload_metadata's. They differ only in their
+// name, their description and the resource object of each upload.
 type uploadListResource struct {
 	uploadsLister
+	typeName    string // after the provider's name, such as "_upload"
+	description string
+	// state is the resource object of an upload, as an import of it reads it.
+	state func(ctx context.Context, req list.ListRequest, up *datocms.Upload) (any, diag.Diagnostics)
+}
+
+// NewUploadListResource is the datocms_upload list resource.
+func NewUploadListResource() list.ListResource {
+	return &uploadListResource{
+		typeName: "_upload",
+		description: "Finds the uploads (assets) of the DatoCMS media library that match every filter given, " +
+			"or all of them when none is, as `datocms_upload` resources: each result is identified by the upload's ID and named " +
+			"by its file name. `terraform query -generate-config-out=FILE` writes an import block and a `datocms_upload` block " +
+			"for each, which plan no change once imported. It pages through the uploads, up to 500 per request and never " +
+			"more than the list block's `limit`, within the provider's rate limit. Needs Terraform 1.14 or later.",
+		state: func(ctx context.Context, req list.ListRequest, up *datocms.Upload) (any, diag.Diagnostics) {
+			return importedUploadState(ctx, req, up)
+		},
+	}
+}
+
+// NewUploadMetadataListResource is the datocms_upload_metadata list resource: it adopts the
+// metadata of existing uploads without their files.
+func NewUploadMetadataListResource() list.ListResource {
+	return &uploadListResource{
+		typeName: "_upload_metadata",
+		description: "Finds the uploads (assets) of the DatoCMS media library that match every filter given, " +
+			"or all of them when none is, as `datocms_upload_metadata` resources: each result is identified by the upload's ID " +
+			"and named by its file name. `terraform query -generate-config-out=FILE` writes an import block and a " +
+			"`datocms_upload_metadata` block for each, holding the metadata the upload has, which plan no change once imported: " +
+			"the way to bring a whole library, or a collection, under review without its files. It pages through the uploads, " +
+			"up to 500 per request and never more than the list block's `limit`, within the provider's rate limit. Needs " +
+			"Terraform 1.14 or later.",
+		state: func(ctx context.Context, req list.ListRequest, up *datocms.Upload) (any, diag.Diagnostics) {
+			prior, diags := importedState[uploadMetadataModel](ctx, req, &uploadMetadataResource{}, up.ID)
+			if diags.HasError() {
+				return nil, diags
+			}
+			state, d := metadataModelFromAPI(ctx, up, prior)
+			diags.Append(d...)
+			return state, diags
+		},
+	}
 }
 
 func (l *uploadListResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_upload"
+	resp.TypeName = req.ProviderTypeName + l.typeName
 }
 
 func (l *uploadListResource) ListResourceConfigSchema(_ context.Context, _ list.ListResourceSchemaRequest, resp *list.ListResourceSchemaResponse) {
-	resp.Schema = uploadListConfigSchema("Finds the uploads (assets) of the DatoCMS media library that match every filter given, " +
-		"or all of them when none is, as `datocms_upload` resources: each result is identified by the upload's ID and named " +
-		"by its file name. `terraform query -generate-config-out=FILE` writes an import block and a `datocms_upload` block " +
-		"for each, which plan no change once imported. It pages through the uploads, up to 500 per request and never " +
-		"more than the list block's `limit`, within the provider's rate limit. Needs Terraform 1.14 or later.")
+	resp.Schema = uploadListConfigSchema(l.description)
 }
 
 func (l *uploadListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
-	stream.Results = l.streamUploads(ctx, req, "datocms_upload", func(ctx context.Context, up *datocms.Upload, includeResource bool) (listedUpload, diag.Diagnostics) {
-		item := listedUpload{
-			Identity:    idIdentity{ID: types.StringValue(up.ID)},
-			DisplayName: up.Filename + " (" + up.ID + ")",
-		}
-		if !includeResource {
-			return item, nil
-		}
-		state, diags := importedUploadState(ctx, req, up)
-		item.Resource = state
-		return item, diags
+	stream.Results = l.streamUploads(ctx, req, "datocms"+l.typeName, func(ctx context.Context, up *datocms.Upload) (any, diag.Diagnostics) {
+		return l.state(ctx, req, up)
 	})
 }
 

@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/list"
 	lschema "github.com/hashicorp/terraform-plugin-framework/list/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/assetform/terraform-provider-datocms/internal/datocms"
@@ -20,24 +21,13 @@ import (
 // of an upload, such as its metadata) embeds uploadsLister: it gets Configure, and
 // streamUploads, which reads the datocms_uploads filters from the list block, pages through
 // the matching uploads with the client (its page size, rate limit and retries) and makes one
-// list result of each upload with a mapping of the resource type's own. Its config schema
-// comes from uploadListConfigSchema.
+// list result of each upload, whose resource object the resource type makes. Its config
+// schema comes from uploadListConfigSchema.
 
-// listedUpload is what a list resource reports for one upload.
-type listedUpload struct {
-	// Identity is the resource's identity: a value of its identity schema, such as idIdentity.
-	Identity any
-	// DisplayName names the object in the output of `terraform query`.
-	DisplayName string
-	// Resource is the resource's state (a value of its schema, such as uploadResourceModel) as
-	// the resource would hold it right after an import. Used only when Terraform asks for
-	// resource objects (`terraform query -generate-config-out`).
-	Resource any
-}
-
-// uploadMapper makes the result of one upload. includeResource says whether Terraform asked
-// for the resource object; when it did not, the mapper may leave Resource nil.
-type uploadMapper func(ctx context.Context, up *datocms.Upload, includeResource bool) (listedUpload, diag.Diagnostics)
+// uploadResourceState makes the resource object of one listed upload: the state its resource
+// type would hold right after importing it. Used only when Terraform asks for resource
+// objects (`terraform query -generate-config-out`).
+type uploadResourceState func(ctx context.Context, up *datocms.Upload) (any, diag.Diagnostics)
 
 // uploadsLister is the part every upload-listing list resource shares.
 type uploadsLister struct {
@@ -62,9 +52,11 @@ func (l *uploadsLister) Configure(_ context.Context, req resource.ConfigureReque
 }
 
 // streamUploads streams a result per upload that matches the list block's filters, at most
-// req.Limit of them, made by mapUpload. Any error ends the stream with a result that holds
-// only the error's diagnostics. what names the resource type in messages.
-func (l *uploadsLister) streamUploads(ctx context.Context, req list.ListRequest, what string, mapUpload uploadMapper) iter.Seq[list.ListResult] {
+// req.Limit of them: identified by the upload's ID (every resource type that lists uploads
+// has that identity), named by its file name, with the object resourceState makes. Any
+// error ends the stream with a result that holds only the error's diagnostics. what names
+// the resource type in messages.
+func (l *uploadsLister) streamUploads(ctx context.Context, req list.ListRequest, what string, resourceState uploadResourceState) iter.Seq[list.ListResult] {
 	var filters uploadFilters
 	if diags := req.Config.Get(ctx, &filters); diags.HasError() {
 		return list.ListResultsStreamDiagnostics(diags)
@@ -89,17 +81,17 @@ func (l *uploadsLister) streamUploads(ctx context.Context, req list.ListRequest,
 					fmt.Sprintf("Could not list uploads for %s: %s", what, err), err)}})
 				return
 			}
-			item, diags := mapUpload(ctx, up, req.IncludeResource)
-			if diags.HasError() {
-				push(list.ListResult{Diagnostics: diags})
-				return
-			}
 			result := req.NewListResult(ctx)
-			result.DisplayName = item.DisplayName
-			result.Diagnostics.Append(diags...)
-			result.Diagnostics.Append(result.Identity.Set(ctx, item.Identity)...)
+			result.DisplayName = up.Filename + " (" + up.ID + ")"
+			result.Diagnostics.Append(result.Identity.Set(ctx, idIdentity{ID: types.StringValue(up.ID)})...)
 			if req.IncludeResource {
-				result.Diagnostics.Append(result.Resource.Set(ctx, item.Resource)...)
+				state, diags := resourceState(ctx, up)
+				if diags.HasError() {
+					push(list.ListResult{Diagnostics: diags})
+					return
+				}
+				result.Diagnostics.Append(diags...)
+				result.Diagnostics.Append(result.Resource.Set(ctx, state)...)
 			}
 			if !push(result) || result.Diagnostics.HasError() {
 				return

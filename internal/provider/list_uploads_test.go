@@ -9,7 +9,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
-	"github.com/hashicorp/terraform-plugin-framework/resource/identityschema"
 	rschema "github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -225,9 +224,9 @@ func TestUploadListResource_limitAndErrors(t *testing.T) {
 	}
 }
 
-// TestStreamUploads_otherResourceType: the listing serves a resource type with another
-// identity and state, the way a resource that manages only an upload's metadata by
-// upload_id would use it: the same filters, its own mapping of each upload.
+// TestStreamUploads_otherResourceType: the listing serves a resource type whose state has
+// another shape, the way datocms_upload_metadata's does: the same filters, identities and
+// names, and the resource object its own mapping makes of each upload.
 func TestStreamUploads_otherResourceType(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
@@ -236,22 +235,14 @@ func TestStreamUploads_otherResourceType(t *testing.T) {
 	archive := srv.CreateUploadCollection("", "Archive")
 	seedInCollections(t, srv, 12, heroes, archive)
 
-	type metadataIdentity struct {
-		UploadID types.String `tfsdk:"upload_id"`
-	}
 	type metadataModel struct {
 		UploadID types.String `tfsdk:"upload_id"`
 		Author   types.String `tfsdk:"author"`
 		Tags     types.Set    `tfsdk:"tags"`
 	}
-	mapping := func(ctx context.Context, up *datocms.Upload, includeResource bool) (listedUpload, diag.Diagnostics) {
-		item := listedUpload{Identity: metadataIdentity{UploadID: types.StringValue(up.ID)}, DisplayName: "metadata of " + up.Filename}
-		if includeResource {
-			tags, diags := types.SetValueFrom(ctx, types.StringType, up.Tags)
-			item.Resource = metadataModel{UploadID: types.StringValue(up.ID), Author: types.StringPointerValue(nonEmpty(up.Author)), Tags: tags}
-			return item, diags
-		}
-		return item, nil
+	mapping := func(ctx context.Context, up *datocms.Upload) (any, diag.Diagnostics) {
+		tags, diags := types.SetValueFrom(ctx, types.StringType, up.Tags)
+		return metadataModel{UploadID: types.StringValue(up.ID), Author: types.StringPointerValue(nonEmpty(up.Author)), Tags: tags}, diags
 	}
 	configSchema := uploadListConfigSchema("")
 	filters := tfsdk.State{Schema: configSchema, Raw: tftypes.NewValue(configSchema.Type().TerraformType(ctx), nil)}
@@ -267,9 +258,7 @@ func TestStreamUploads_otherResourceType(t *testing.T) {
 			"author":    rschema.StringAttribute{Optional: true},
 			"tags":      rschema.SetAttribute{ElementType: types.StringType, Optional: true},
 		}},
-		ResourceIdentitySchema: identityschema.Schema{Attributes: map[string]identityschema.Attribute{
-			"upload_id": identityschema.StringAttribute{RequiredForImport: true},
-		}},
+		ResourceIdentitySchema: idIdentitySchema("upload"),
 	}
 	lister := uploadsLister{client: apiClient(t, srv)}
 
@@ -284,7 +273,7 @@ func TestStreamUploads_otherResourceType(t *testing.T) {
 		if result.Diagnostics.HasError() {
 			t.Fatal(result.Diagnostics)
 		}
-		var identity metadataIdentity
+		var identity idIdentity
 		var state metadataModel
 		if diags := result.Identity.Get(ctx, &identity); diags.HasError() {
 			t.Fatal(diags)
@@ -292,11 +281,11 @@ func TestStreamUploads_otherResourceType(t *testing.T) {
 		if diags := result.Resource.Get(ctx, &state); diags.HasError() {
 			t.Fatal(diags)
 		}
-		up, _ := srv.Upload("", identity.UploadID.ValueString())
-		if state.UploadID != identity.UploadID || state.Author.ValueString() != deref(up.Author) || result.DisplayName != "metadata of "+up.Filename {
-			t.Errorf("result %q: state %+v, display name %q; upload %+v", identity.UploadID, state, result.DisplayName, up)
+		up, _ := srv.Upload("", identity.ID.ValueString())
+		if state.UploadID != identity.ID || state.Author.ValueString() != deref(up.Author) || result.DisplayName != up.Filename+" ("+up.ID+")" {
+			t.Errorf("result %q: state %+v, display name %q; upload %+v", identity.ID, state, result.DisplayName, up)
 		}
-		got = append(got, identity.UploadID.ValueString())
+		got = append(got, identity.ID.ValueString())
 	}
 	if len(want) != 2 || !slices.Equal(slices.Sorted(slices.Values(got)), slices.Sorted(slices.Values(want))) {
 		t.Errorf("listed %q, want the 2 uploads in Heroes tagged brand %q", got, want)
