@@ -351,40 +351,6 @@ func (a Admin) SetSeededFaults(ctx context.Context, seed uint64, rules ...FaultR
 	return a.call(ctx, http.MethodPut, "/_local/faults", map[string]any{"rules": rules, "seed": seed}, nil)
 }
 
-// StateValues returns the attributes of every resource of type typ in the state, by address.
-func (w *Workspace) StateValues(ctx context.Context, typ string) (map[string]map[string]any, error) {
-	res, err := w.Run(ctx, "show", "-json")
-	if err != nil {
-		return nil, err
-	}
-	if res.ExitCode != 0 {
-		return nil, fmt.Errorf("terraform show: %s", diagnostics(res))
-	}
-	var doc struct {
-		Values *struct {
-			RootModule struct {
-				Resources []struct {
-					Address string         `json:"address"`
-					Type    string         `json:"type"`
-					Values  map[string]any `json:"values"`
-				} `json:"resources"`
-			} `json:"root_module"`
-		} `json:"values"`
-	}
-	if err := json.Unmarshal([]byte(res.Stdout), &doc); err != nil {
-		return nil, fmt.Errorf("terraform show -json: %w", err)
-	}
-	out := map[string]map[string]any{}
-	if doc.Values != nil {
-		for _, r := range doc.Values.RootModule.Resources {
-			if r.Type == typ {
-				out[r.Address] = r.Values
-			}
-		}
-	}
-	return out, nil
-}
-
 // WaitFor polls cond every 50 ms until it holds or ctx ends (a bound, not an assertion on
 // timing: a loaded machine only makes it wait longer).
 func WaitFor(ctx context.Context, what string, cond func() (bool, error)) error {

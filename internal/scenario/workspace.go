@@ -151,11 +151,14 @@ func (w *Workspace) PlanIsEmpty(ctx context.Context) (bool, Result, error) {
 	return false, res, fmt.Errorf("terraform plan failed: %s", res)
 }
 
-// StateIDs returns the id attribute of every resource of type typ in the state, by address.
-func (w *Workspace) StateIDs(ctx context.Context, typ string) (map[string]string, error) {
+// StateValues returns the attributes of every resource of type typ in the state, by address.
+func (w *Workspace) StateValues(ctx context.Context, typ string) (map[string]map[string]any, error) {
 	res, err := w.Run(ctx, "show", "-json")
-	if err != nil || res.ExitCode != 0 {
-		return nil, fmt.Errorf("terraform show: %w %s", err, res)
+	if err != nil {
+		return nil, err
+	}
+	if res.ExitCode != 0 {
+		return nil, fmt.Errorf("terraform show: %s", diagnostics(res))
 	}
 	var doc struct {
 		Values *struct {
@@ -171,15 +174,26 @@ func (w *Workspace) StateIDs(ctx context.Context, typ string) (map[string]string
 	if err := json.Unmarshal([]byte(res.Stdout), &doc); err != nil {
 		return nil, fmt.Errorf("terraform show -json: %w", err)
 	}
-	ids := map[string]string{}
-	if doc.Values == nil {
-		return ids, nil
-	}
-	for _, r := range doc.Values.RootModule.Resources {
-		if r.Type == typ {
-			id, _ := r.Values["id"].(string)
-			ids[r.Address] = id
+	out := map[string]map[string]any{}
+	if doc.Values != nil {
+		for _, r := range doc.Values.RootModule.Resources {
+			if r.Type == typ {
+				out[r.Address] = r.Values
+			}
 		}
+	}
+	return out, nil
+}
+
+// StateIDs returns the id attribute of every resource of type typ in the state, by address.
+func (w *Workspace) StateIDs(ctx context.Context, typ string) (map[string]string, error) {
+	values, err := w.StateValues(ctx, typ)
+	if err != nil {
+		return nil, err
+	}
+	ids := make(map[string]string, len(values))
+	for address, v := range values {
+		ids[address], _ = v["id"].(string)
 	}
 	return ids, nil
 }
