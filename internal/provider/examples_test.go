@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/assetform/terraform-provider-datocms/internal/scenario"
 )
 
 // TestExamples checks that every example under examples/ is formatted and valid, as the
@@ -104,12 +106,7 @@ func TestExamples(t *testing.T) {
 			// Resource examples leave out the terraform block, as the registry docs show them;
 			// without it Terraform would look for hashicorp/datocms.
 			if !declaresRequiredProviders(t, copyDir) {
-				writeFile(t, filepath.Join(copyDir, "zz_examples_test_providers.tf"), []byte(`terraform {
-  required_providers {
-    datocms = { source = "assetform/datocms" }
-  }
-}
-`))
+				writeFile(t, filepath.Join(copyDir, "zz_examples_test_providers.tf"), []byte(scenario.TerraformBlock))
 			}
 			terraform(validate...)
 			if identityExample != nil && atLeastTerraform(t, tfBin, 1, 12) {

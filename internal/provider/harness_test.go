@@ -9,6 +9,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/assetform/terraform-provider-datocms/internal/datocmstest"
 	"github.com/assetform/terraform-provider-datocms/internal/scenario"
 )
 
@@ -58,6 +59,18 @@ func providerBinary(t *testing.T) string {
 		t.Fatal(providerBuild.err)
 	}
 	return providerBuild.dir
+}
+
+// cliWorkspace is a workspace where the real terraform binary runs this provider against srv
+// (dev_overrides, no terraform init), for what terraform-plugin-testing cannot show: plan
+// warnings, generated configuration, terraform query.
+func cliWorkspace(t *testing.T, srv *datocmstest.Server) *scenario.Workspace {
+	t.Helper()
+	ws, err := scenario.NewWorkspace(t.TempDir(), providerBinary(t), srv.URL(), testToken)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ws
 }
 
 func repoRoot(t *testing.T) string {

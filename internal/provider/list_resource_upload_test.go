@@ -265,19 +265,14 @@ func queryResults(ctx context.Context, t *testing.T, ws *scenario.Workspace) map
 func TestQueryGenerateConfigOut(t *testing.T) {
 	t.Parallel()
 	skipUnlessCLIHas(t, featureListResources)
-	providerDir := providerBinary(t)
 	srv := newTestServer(t)
 	heroes := srv.CreateUploadCollection("", "Heroes")
 	archive := srv.CreateUploadCollection("", "Archive")
 	byCollection := seedInCollections(t, srv, 300, heroes, archive)
 	for _, resourceType := range []string{"datocms_upload", "datocms_upload_metadata"} {
 		t.Run(resourceType, func(t *testing.T) {
-			ws, err := scenario.NewWorkspace(t.TempDir(), providerDir, srv.URL(), testToken)
-			if err != nil {
-				t.Fatal(err)
-			}
-			header := "terraform {\n  required_providers {\n    datocms = { source = \"assetform/datocms\" }\n  }\n}\n\nprovider \"datocms\" {}\n"
-			if err := ws.Write("main.tf", []byte(header)); err != nil {
+			ws := cliWorkspace(t, srv)
+			if err := ws.WriteConfig("\nprovider \"datocms\" {}\n"); err != nil {
 				t.Fatal(err)
 			}
 			// Terraform lists 100 results per block unless told otherwise.

@@ -20,7 +20,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/assetform/terraform-provider-datocms/internal/datocmstest"
-	"github.com/assetform/terraform-provider-datocms/internal/scenario"
 )
 
 func md5Of(b []byte) string {
@@ -197,15 +196,9 @@ func TestAccUpload_referencedUploadGuard(t *testing.T) {
 // the upload (warnings are only in terraform's own output: the real binary runs here).
 func TestReferencedUploadDestroyPlanWarns(t *testing.T) {
 	t.Parallel()
-	providerDir := providerBinary(t)
 	srv := newTestServer(t)
-	ws, err := scenario.NewWorkspace(t.TempDir(), providerDir, srv.URL(), testToken)
-	if err != nil {
-		t.Fatal(err)
-	}
-	config := "terraform {\n  required_providers {\n    datocms = { source = \"assetform/datocms\" }\n  }\n}\n" +
-		"resource \"datocms_upload\" \"used\" {\n  content = \"hello\"\n  basename = \"hello\"\n  extension = \"txt\"\n}\n"
-	if err := ws.Write("main.tf", []byte(config)); err != nil {
+	ws := cliWorkspace(t, srv)
+	if err := ws.WriteConfig("resource \"datocms_upload\" \"used\" {\n  content = \"hello\"\n  basename = \"hello\"\n  extension = \"txt\"\n}\n"); err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)

@@ -19,7 +19,6 @@ import (
 
 	"github.com/assetform/terraform-provider-datocms/internal/datocms"
 	"github.com/assetform/terraform-provider-datocms/internal/datocmstest"
-	"github.com/assetform/terraform-provider-datocms/internal/scenario"
 )
 
 // altOf returns the alt text the server holds for an upload in a locale ("" when none).
@@ -360,13 +359,9 @@ resource "datocms_upload_metadata" "a" {
 // real CLI since plugin-testing does not show plan warnings.
 func TestUploadMetadataDestroyPlanSaysWhatStays(t *testing.T) {
 	t.Parallel()
-	providerDir := providerBinary(t)
 	srv := newTestServer(t)
 	up := seedUploads(t, srv, []seedUpload{{name: "a.png", content: pngContent(t, 4)}})[0]
-	ws, err := scenario.NewWorkspace(t.TempDir(), providerDir, srv.URL(), testToken)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ws := cliWorkspace(t, srv)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	for _, tc := range []struct {
@@ -378,9 +373,8 @@ func TestUploadMetadataDestroyPlanSaysWhatStays(t *testing.T) {
 		{"true", []string{"Warning: Destroying datocms_upload_metadata leaves the upload in DatoCMS",
 			"clear_on_destroy is true, so its author, copyright, notes, tags and default_field_metadata are cleared"}},
 	} {
-		config := "terraform {\n  required_providers {\n    datocms = { source = \"assetform/datocms\" }\n  }\n}\n" +
-			fmt.Sprintf("resource \"datocms_upload_metadata\" \"a\" {\n  upload_id = %q\n  author = \"Ann\"\n  clear_on_destroy = %s\n}\n", up.ID, tc.clear)
-		if err := ws.Write("main.tf", []byte(config)); err != nil {
+		config := fmt.Sprintf("resource \"datocms_upload_metadata\" \"a\" {\n  upload_id = %q\n  author = \"Ann\"\n  clear_on_destroy = %s\n}\n", up.ID, tc.clear)
+		if err := ws.WriteConfig(config); err != nil {
 			t.Fatal(err)
 		}
 		if res, err := ws.Apply(ctx); err != nil || res.ExitCode != 0 {

@@ -15,7 +15,6 @@ import (
 
 	"github.com/assetform/terraform-provider-datocms/internal/datocms"
 	"github.com/assetform/terraform-provider-datocms/internal/datocmstest"
-	"github.com/assetform/terraform-provider-datocms/internal/scenario"
 )
 
 // Every mistake a new user can make is caught by terraform plan, with a message that names
@@ -174,15 +173,9 @@ func TestPlanChecks_localhostAnyCase(t *testing.T) {
 // only visible in terraform's output, so this runs the real binary directly.
 func TestPlanChecks_missingSourceWarns(t *testing.T) {
 	t.Parallel()
-	providerDir := providerBinary(t)
 	srv := newTestServer(t)
-	ws, err := scenario.NewWorkspace(t.TempDir(), providerDir, srv.URL(), testToken)
-	if err != nil {
-		t.Fatal(err)
-	}
-	config := "terraform {\n  required_providers {\n    datocms = { source = \"assetform/datocms\" }\n  }\n}\n" +
-		"resource \"datocms_upload\" \"typo\" {\n  source = \"${path.module}/herro.png\"\n}\n"
-	if err := ws.Write("main.tf", []byte(config)); err != nil {
+	ws := cliWorkspace(t, srv)
+	if err := ws.WriteConfig("resource \"datocms_upload\" \"typo\" {\n  source = \"${path.module}/herro.png\"\n}\n"); err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)

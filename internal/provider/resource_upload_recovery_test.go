@@ -16,7 +16,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/assetform/terraform-provider-datocms/internal/datocmstest"
-	"github.com/assetform/terraform-provider-datocms/internal/scenario"
 )
 
 // serverUploadCount asserts how many uploads the server holds.
@@ -187,16 +186,11 @@ func TestAccUpload_remoteDuplicateTags(t *testing.T) {
 // it is (the file is then left as DatoCMS has it), and after the import the plan is empty.
 func TestGenerateConfigOut(t *testing.T) {
 	t.Parallel()
-	providerDir := providerBinary(t)
 	srv := newTestServer(t)
-	ws, err := scenario.NewWorkspace(t.TempDir(), providerDir, srv.URL(), testToken)
-	if err != nil {
-		t.Fatal(err)
-	}
-	header := "terraform {\n  required_providers {\n    datocms = { source = \"assetform/datocms\" }\n  }\n}\n"
-	created := header + "resource \"datocms_upload\" \"original\" {\n  content = \"hello\"\n  basename = \"hello\"\n  extension = \"txt\"\n" +
+	ws := cliWorkspace(t, srv)
+	created := "resource \"datocms_upload\" \"original\" {\n  content = \"hello\"\n  basename = \"hello\"\n  extension = \"txt\"\n" +
 		"  author = \"Ann\"\n  tags = [\"t1\"]\n  default_field_metadata = { en = { alt = \"Hi\", focal_point = { x = 0.1, y = 0.2 } } }\n}\n"
-	if err := ws.Write("main.tf", []byte(created)); err != nil {
+	if err := ws.WriteConfig(created); err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
@@ -208,7 +202,7 @@ func TestGenerateConfigOut(t *testing.T) {
 	if res, err := ws.Run(ctx, "state", "rm", "datocms_upload.original"); err != nil || res.ExitCode != 0 {
 		t.Fatalf("state rm: %v\n%s", err, res)
 	}
-	if err := ws.Write("main.tf", []byte(header+fmt.Sprintf("import {\n  to = datocms_upload.adopted\n  id = %q\n}\n", id))); err != nil {
+	if err := ws.WriteConfig(fmt.Sprintf("import {\n  to = datocms_upload.adopted\n  id = %q\n}\n", id)); err != nil {
 		t.Fatal(err)
 	}
 	if res, err := ws.Run(ctx, "plan", "-generate-config-out=generated.tf", "-input=false"); err != nil || res.ExitCode != 0 {

@@ -226,7 +226,7 @@ func (r *Run) Configure(u Uploads) error {
 		return err
 	}
 	var b strings.Builder
-	b.WriteString("terraform {\n  required_providers {\n    datocms = { source = \"assetform/datocms\" }\n  }\n}\n")
+	b.WriteString(TerraformBlock)
 	for i := range u.N {
 		name := fmt.Sprintf("files/u%03d.txt", i)
 		if err := r.Write(name, fmt.Appendf(nil, "chaos upload %d\n", i)); err != nil {

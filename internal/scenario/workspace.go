@@ -81,6 +81,16 @@ func NewWorkspace(dir, providerDir, baseURL, token string, extraEnv ...string) (
 	return &Workspace{Dir: dir, Terraform: tf, Env: append(env, extraEnv...)}, nil
 }
 
+// TerraformBlock declares this provider (assetform/datocms); every workspace configuration
+// starts with it. The provider block may be left out: a workspace configures the provider
+// through the environment.
+const TerraformBlock = "terraform {\n  required_providers {\n    datocms = { source = \"assetform/datocms\" }\n  }\n}\n"
+
+// WriteConfig writes the workspace's main.tf: TerraformBlock, then body.
+func (w *Workspace) WriteConfig(body string) error {
+	return w.Write("main.tf", []byte(TerraformBlock+body))
+}
+
 // Write writes a file of the workspace (directories are created).
 func (w *Workspace) Write(name string, content []byte) error {
 	path := filepath.Join(w.Dir, name)

@@ -145,14 +145,7 @@ func (b *bench) planUnchanged(ctx context.Context, ws *scenario.Workspace) (run,
 }
 
 // terraformBlock is the header of every configuration.
-const terraformBlock = `terraform {
-  required_providers {
-    datocms = { source = "assetform/datocms" }
-  }
-}
-
-provider "datocms" {}
-`
+const terraformBlock = scenario.TerraformBlock + "\nprovider \"datocms\" {}\n"
 
 // writeUploads gives ws n uploads of small distinct text files, in one counted resource as
 // a configuration of many similar assets is usually written.
