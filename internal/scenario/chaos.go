@@ -14,6 +14,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/assetform/terraform-provider-datocms/internal/datocmstest"
 )
 
 // The chaos suite (issue 9): scenarios that break the API, the network or the terraform
@@ -330,11 +332,7 @@ func isTerminal(action string) bool {
 }
 
 // RuleState is a fault rule as GET /_local/faults shows it, with what is left of it.
-type RuleState struct {
-	FaultRule
-	Remaining *int `json:"remaining"`
-	Fired     int  `json:"fired"`
-}
+type RuleState = datocmstest.FaultRuleState
 
 // Faults lists the fault rules with how often each fired.
 func (a Admin) Faults(ctx context.Context) ([]RuleState, error) {

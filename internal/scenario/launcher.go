@@ -13,6 +13,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/assetform/terraform-provider-datocms/internal/datocmstest"
 )
 
 // BuildLauncher builds the local API server (datocms-local) into dir and returns its path.
@@ -98,20 +100,9 @@ type Admin struct {
 	BaseURL string
 }
 
-// FaultRule is one fault injection rule (PUT /_local/faults).
-type FaultRule struct {
-	Method         string  `json:"method,omitempty"`
-	Path           string  `json:"path,omitempty"`
-	Kind           string  `json:"kind,omitempty"`
-	Action         string  `json:"action"`
-	Status         int     `json:"status,omitempty"`
-	Code           string  `json:"code,omitempty"`
-	HTML           bool    `json:"html,omitempty"`
-	RateLimitReset int     `json:"rate_limit_reset,omitempty"`
-	MS             int     `json:"ms,omitempty"`
-	Times          int     `json:"times,omitempty"`
-	Probability    float64 `json:"probability,omitempty"`
-}
+// FaultRule is one fault injection rule (PUT /_local/faults): the launcher's own type, whose
+// JSON is the admin API's.
+type FaultRule = datocmstest.FaultRule
 
 // Request is one entry of the server's request log.
 type Request struct {
