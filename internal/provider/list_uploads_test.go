@@ -8,7 +8,6 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/list"
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	rschema "github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -38,7 +37,7 @@ type listServer interface {
 
 func configuredProtoProvider(t *testing.T, srv *datocmstest.Server) protoProvider {
 	t.Helper()
-	server, ok := providerserver.NewProtocol6(New("test")())().(listServer)
+	server, ok := NewServer("test")().(listServer)
 	if !ok {
 		t.Fatal("the provider server does not serve list resources")
 	}

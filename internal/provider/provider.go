@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -44,6 +45,9 @@ var (
 
 type datocmsProvider struct {
 	version string
+	// configured is what Configure handed to resources, for the RPCs server answers itself
+	// (nil until the provider is configured).
+	configured atomic.Pointer[providerData]
 }
 
 type datocmsProviderModel struct {
@@ -193,6 +197,7 @@ func (p *datocmsProvider) Configure(ctx context.Context, req provider.ConfigureR
 	resp.ResourceData = data
 	resp.DataSourceData = data
 	resp.ListResourceData = data
+	p.configured.Store(data)
 }
 
 func (p *datocmsProvider) Resources(_ context.Context) []func() resource.Resource {

@@ -13,7 +13,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 
@@ -24,7 +23,7 @@ import (
 const testToken = "test-token-5f2b9c"
 
 var testAccProtoV6ProviderFactories = map[string]func() (tfprotov6.ProviderServer, error){
-	"datocms": providerserver.NewProtocol6WithError(New("test")()),
+	"datocms": func() (tfprotov6.ProviderServer, error) { return NewServer("test")(), nil },
 }
 
 // newTestServer starts the local DatoCMS-compatible API server with a non-zero job delay,

@@ -25,11 +25,10 @@ import (
 )
 
 var (
-	_ resource.ResourceWithConfigValidators = (*uploadResource)(nil)
-	_ resource.ResourceWithConfigure        = (*uploadResource)(nil)
-	_ resource.ResourceWithImportState      = (*uploadResource)(nil)
-	_ resource.ResourceWithModifyPlan       = (*uploadResource)(nil)
-	_ resource.ResourceWithValidateConfig   = (*uploadResource)(nil)
+	_ resource.ResourceWithConfigure      = (*uploadResource)(nil)
+	_ resource.ResourceWithImportState    = (*uploadResource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*uploadResource)(nil)
+	_ resource.ResourceWithValidateConfig = (*uploadResource)(nil)
 )
 
 // Default durations of the timeouts block: each covers a whole operation, including the
@@ -43,6 +42,13 @@ const (
 const (
 	replaceStrategyCreateNewURL = "create_new_url"
 	replaceStrategyKeepURL      = "keep_url"
+)
+
+// uploadTypeName is the resource type of datocms_upload; uploadSchemaVersion, the version
+// of its schema (states of an older one would need upgrading).
+const (
+	uploadTypeName      = "datocms_upload"
+	uploadSchemaVersion = 0
 )
 
 // NewUploadResource is the datocms_upload resource.
@@ -227,10 +233,12 @@ func (r *uploadResource) Schema(ctx context.Context, _ resource.SchemaRequest, r
 }
 
 func (r *uploadResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	data := configuredData(req.ProviderData, &resp.Diagnostics)
-	if data == nil {
-		return
+	if data := configuredData(req.ProviderData, &resp.Diagnostics); data != nil {
+		r.configure(data)
 	}
+}
+
+func (r *uploadResource) configure(data *providerData) {
 	r.client, r.files, r.journal, r.tracked = data.client, data.files, data.journal, data.tracked
 }
 
@@ -261,7 +269,11 @@ func (r *uploadResource) Read(ctx context.Context, req resource.ReadRequest, res
 		return
 	}
 	id := state.ID.ValueString()
-	up, err := r.client.GetUpload(ctx, id)
+	up := fetchedUpload(ctx, id) // fetched already by readUnchanged, which declined
+	var err error
+	if up == nil {
+		up, err = r.client.GetUpload(ctx, id)
+	}
 	if datocms.IsNotFound(err) {
 		if gone := confirmGone(ctx, r.client, id, req.Private); gone != nil {
 			resp.Diagnostics.AddError("Error reading upload", gone.Error())

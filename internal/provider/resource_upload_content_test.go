@@ -122,10 +122,10 @@ func TestAccUpload_inlineContentValidation(t *testing.T) {
 	for name, tc := range map[string]struct{ body, want string }{
 		"no basename":    {"  content = \"x\"\n  extension = \"txt\"\n", `Missing basename for inline content.*set basename and extension`},
 		"no extension":   {"  content = \"x\"\n  basename = \"x\"\n", `Missing extension for inline content`},
-		"two origins":    {"  content = \"x\"\n  source = \"a.txt\"\n  basename = \"x\"\n  extension = \"txt\"\n", `Invalid Attribute Combination.*cannot be configured together`},
+		"two origins":    {"  content = \"x\"\n  source = \"a.txt\"\n  basename = \"x\"\n  extension = \"txt\"\n", `Invalid Attribute Combination.*cannot be configured together: source, content\.`},
 		"no origin":      {"  basename = \"x\"\n", `A new upload needs a file.*Set source \(a local file\), content or content_base64`},
 		"bad base64":     {"  content_base64 = \"not base64!\"\n  basename = \"x\"\n  extension = \"bin\"\n", `Invalid base64.*content_base64 is not standard base64`},
-		"extension+file": {"  source = \"a.txt\"\n  extension = \"txt\"\n", `Invalid Attribute Combination`},
+		"extension+file": {"  source = \"a.txt\"\n  extension = \"txt\"\n", `Invalid Attribute Combination.*cannot be configured together: source, extension\.`},
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()

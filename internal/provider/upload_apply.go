@@ -52,9 +52,13 @@ func (r *uploadResource) saveApplied(ctx context.Context, up *datocms.Upload, pl
 			fmt.Sprintf("Upload %s reports md5 %s, but the file uploaded from %q has md5 %s. The upload is kept in state as DatoCMS "+
 				"reports it; the next plan shows the difference.", up.ID, up.MD5, plan.sourceKey(), file.MD5))
 	}
-	keepPredicted(&newState, plan, diags)
+	kept := keepPredicted(&newState, plan, diags)
 	diags.Append(state.Set(ctx, newState)...)
 	diags.Append(r.recordFile(ctx, private, plan.Source, up.MD5)...)
+	if kept { // the state is not what up maps to: the next refresh maps it
+		up = nil
+	}
+	diags.Append(recordRefresh(ctx, private, up, state.Raw)...)
 }
 
 // recordFile records the local file at source in private state when it holds the bytes
@@ -75,8 +79,8 @@ func (r *uploadResource) recordFile(ctx context.Context, private privateSetter, 
 // keepPredicted keeps the values the plan predicted from the file (format, mime_type, image
 // facts, filename) when DatoCMS reports others, and warns: Terraform rejects a result that
 // contradicts a known planned value, which would fail an apply whose upload succeeded. The
-// next refresh records DatoCMS's values without showing a change.
-func keepPredicted(newState *uploadResourceModel, plan uploadResourceModel, diags *diag.Diagnostics) {
+// next refresh records DatoCMS's values without showing a change. It reports whether it kept any.
+func keepPredicted(newState *uploadResourceModel, plan uploadResourceModel, diags *diag.Diagnostics) (kept bool) {
 	for _, p := range []struct {
 		name    string
 		planned attr.Value
@@ -99,7 +103,9 @@ func keepPredicted(newState *uploadResourceModel, plan uploadResourceModel, diag
 			fmt.Sprintf("The plan predicted %s = %s from the file, but DatoCMS reports %s. The state keeps the planned value "+
 				"until the next refresh. Please report this to the provider's maintainers.", p.name, p.planned, p.got))
 		p.keep()
+		kept = true
 	}
+	return kept
 }
 
 func (r *uploadResource) saveWithError(ctx context.Context, up *datocms.Upload, plan uploadResourceModel, state *tfsdk.State,

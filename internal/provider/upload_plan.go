@@ -30,6 +30,7 @@ func (r *uploadResource) ValidateConfig(ctx context.Context, req resource.Valida
 
 	validateMetadataConfig(ctx, config.DefaultFieldMetadata, config.Tags, &resp.Diagnostics)
 	checkTimeoutsPositive(config.Timeouts, &resp.Diagnostics)
+	validateFileOrigin(config, &resp.Diagnostics)
 	validateInlineContent(config, &resp.Diagnostics)
 }
 

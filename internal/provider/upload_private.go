@@ -76,6 +76,11 @@ func newFileRecord(name string, facts fileFacts) fileRecord {
 	return fileRecord{Path: abs, Facts: facts}
 }
 
+// describes reports whether rec is a record of the file at abs in the version stat shows.
+func (rec *fileRecord) describes(abs string, stat fileStat) bool {
+	return rec != nil && rec.Path == abs && rec.Facts.Stat == stat
+}
+
 func readFileRecord(ctx context.Context, private privateGetter) *fileRecord {
 	var rec fileRecord
 	if !readPrivate(ctx, private, privateFileKey, &rec) || rec.Facts.MD5 == "" {

@@ -120,7 +120,7 @@ func (r *uploadResource) awaitPending(ctx context.Context, id string, pending *p
 }
 
 // refreshed writes the state of an upload read from DatoCMS, with the private records that
-// go with it: where it lives, and the local file as seen now (see localFileForPlan; a file
+// go with it: where it lives, what the state was built from (recordRefresh), and the local file as seen now (see localFileForPlan; a file
 // whose stat still shows the recorded version is not read).
 func (r *uploadResource) refreshed(ctx context.Context, up *datocms.Upload, prior uploadResourceModel, req resource.ReadRequest, resp *resource.ReadResponse) {
 	newState, diags := modelFromAPI(ctx, up, prior)
@@ -129,6 +129,7 @@ func (r *uploadResource) refreshed(ctx context.Context, up *datocms.Upload, prio
 	r.tracked.add(up.ID)
 	r.forgetJournal(ctx, up.ID)
 	resp.Diagnostics.Append(recordProject(ctx, r.client, resp.Private)...)
+	resp.Diagnostics.Append(recordRefresh(ctx, resp.Private, up, resp.State.Raw)...)
 	if prior.Source.IsNull() {
 		return
 	}

@@ -21,7 +21,6 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 
 	"github.com/assetform/terraform-provider-datocms/internal/provider"
@@ -49,10 +48,10 @@ func main() {
 	}
 }
 
-// datocmsServer starts the provider in-process, as providerserver.Serve would serve it.
+// datocmsServer starts the provider in-process, as main serves it.
 // The version only shows in the provider's metadata, which the schema does not include.
 func datocmsServer() tfprotov6.ProviderServer {
-	return providerserver.NewProtocol6(provider.New("docs")())()
+	return provider.NewServer("docs")()
 }
 
 // export asks server for its schemas and returns the JSON document, with the trailing
