@@ -3,6 +3,7 @@ package provider
 import (
 	"bytes"
 	"encoding/json"
+	"math/big"
 	"os"
 	"path/filepath"
 	"testing"
@@ -306,5 +307,79 @@ func TestFastPath_importedAndInline(t *testing.T) {
 	imported.config = objectValue(t, imported.typ, config)
 	if !imported.planUnchangedConfig() {
 		t.Error("plan of the imported upload: the shortcut did not answer")
+	}
+}
+
+// TestFastPath_upgradeResourceState: a state of the current schema version, as Terraform
+// stores it (JSON, here with an attribute an older version had), is upgraded by the server
+// exactly as by the framework.
+func TestFastPath_upgradeResourceState(t *testing.T) {
+	t.Parallel()
+	srv := newTestServer(t)
+	str := func(s string) tftypes.Value { return tftypes.NewValue(tftypes.String, s) }
+	h := newFastPathHarness(t, srv, map[string]tftypes.Value{
+		"content": str("upgrade me\n"), "basename": str("upgrade"), "extension": str("txt"),
+		"tags": tftypes.NewValue(tftypes.Set{ElementType: tftypes.String}, []tftypes.Value{str("x"), str("y")}),
+	})
+	h.create()
+	stored, ok := stateJSON(unmarshal(t, h.state, h.typ)).(map[string]any)
+	if !ok {
+		t.Fatal("state is not an object")
+	}
+	stored["attribute_of_an_older_version"] = 1
+	raw, err := json.Marshal(stored)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := func() *tfprotov6.UpgradeResourceStateRequest {
+		return &tfprotov6.UpgradeResourceStateRequest{TypeName: uploadTypeName, Version: uploadSchemaVersion, RawState: &tfprotov6.RawState{JSON: raw}}
+	}
+	got, err := h.server.UpgradeResourceState(t.Context(), req())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := h.server.frameworkServer.UpgradeResourceState(t.Context(), req())
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.sameDiagnostics("UpgradeResourceState", got.Diagnostics, want.Diagnostics)
+	h.sameValue("UpgradeResourceState upgraded state", got.UpgradedState, want.UpgradedState, h.typ)
+	h.sameValue("UpgradeResourceState upgraded state and the state", got.UpgradedState, h.state, h.typ)
+}
+
+// stateJSON is v as Terraform writes it in a state file.
+func stateJSON(v tftypes.Value) any {
+	if v.IsNull() {
+		return nil
+	}
+	switch typ := v.Type(); {
+	case typ.Is(tftypes.String):
+		var s string
+		_ = v.As(&s)
+		return s
+	case typ.Is(tftypes.Number):
+		var f big.Float
+		_ = v.As(&f)
+		return json.Number(f.Text('g', -1))
+	case typ.Is(tftypes.Bool):
+		var b bool
+		_ = v.As(&b)
+		return b
+	case typ.Is(tftypes.Object{}) || typ.Is(tftypes.Map{}):
+		var m map[string]tftypes.Value
+		_ = v.As(&m)
+		out := map[string]any{}
+		for k, e := range m {
+			out[k] = stateJSON(e)
+		}
+		return out
+	default:
+		var elems []tftypes.Value
+		_ = v.As(&elems)
+		out := []any{}
+		for _, e := range elems {
+			out = append(out, stateJSON(e))
+		}
+		return out
 	}
 }
