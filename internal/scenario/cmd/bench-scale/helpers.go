@@ -35,6 +35,7 @@ type bench struct {
 	plain   string   // dev_overrides directory of the provider itself
 	metered string   // dev_overrides directory of the meter wrapper
 	meter   []string // environment that makes the wrapper run the real provider
+	floor   string   // dev_overrides directory of floor-provider (Terraform's own share of a plan)
 	seq     int      // numbers workspaces and meter logs
 	slot    struct { // the storage slot of the md5sum + curl baselines
 		url     string
@@ -72,6 +73,35 @@ func (b *bench) workspace(name, env string, metered bool) (*scenario.Workspace, 
 		extra = append(extra, "DATOCMS_ENVIRONMENT="+env)
 	}
 	return scenario.NewWorkspace(dir, provider, b.api.URL, token, extra...)
+}
+
+// buildFloorProvider builds floor-provider into dir under the provider's name.
+func buildFloorProvider(ctx context.Context, root, dir string) error {
+	cmd := exec.CommandContext(ctx, "go", "build", "-o", filepath.Join(dir, "terraform-provider-datocms"), "./internal/scenario/cmd/floor-provider") //nolint:gosec // G204: a fixed package into a directory of ours
+	cmd.Dir = root
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("go build of floor-provider: %w\n%s", err, out)
+	}
+	return nil
+}
+
+// floorWorkspace is a copy of ws (its configuration and state) planned with floor-provider.
+func (b *bench) floorWorkspace(ws *scenario.Workspace) (*scenario.Workspace, error) {
+	b.seq++
+	floor, err := scenario.NewWorkspace(filepath.Join(b.tmp, fmt.Sprintf("ws%02d-floor", b.seq)), b.floor, b.api.URL, token)
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range []string{"main.tf", "terraform.tfstate"} {
+		content, err := os.ReadFile(filepath.Join(ws.Dir, name)) //nolint:gosec // a file of our own workspace
+		if err != nil {
+			return nil, err
+		}
+		if err := floor.Write(name, content); err != nil {
+			return nil, err
+		}
+	}
+	return floor, nil
 }
 
 // run is one terraform command and what it cost.
@@ -428,3 +458,7 @@ func tail(s string, n int) string {
 	}
 	return "..." + s[len(s)-n:]
 }
+
+// flushDisks writes back every dirty page of the machine (sync(2)), so that the next timed
+// run does not pay for an earlier one's writes.
+func flushDisks() { syscall.Sync() }

@@ -109,12 +109,16 @@ func (b *bench) setUp(ctx context.Context) (func(), error) {
 	if err != nil {
 		return nil, err
 	}
-	progress("building the provider, the provider meter and datocms-local (work directory %s)", b.tmp)
+	progress("building the provider, the provider meter, the floor provider and datocms-local (work directory %s)", b.tmp)
 	mp, err := scenario.BuildMeteredProvider(ctx, root, filepath.Join(b.tmp, "provider"))
 	if err != nil {
 		return nil, err
 	}
 	b.plain, b.metered, b.meter = mp.RealDir, mp.Dir, mp.Env
+	b.floor = filepath.Join(b.tmp, "floor-provider")
+	if err := buildFloorProvider(ctx, root, b.floor); err != nil {
+		return nil, err
+	}
 	bin, err := scenario.BuildLauncher(ctx, root, b.tmp)
 	if err != nil {
 		return nil, err
