@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"os"
+	"path/filepath"
 	"reflect"
 	"testing"
 	"time"
@@ -275,5 +277,33 @@ func TestEncodeFieldMetadata(t *testing.T) {
 		`"custom_data":{"en":{"k":"v"},"fr":{},"it":{}},"focal_point":{"x":0.5,"y":0.25}}`
 	if string(fieldKeyed) != wantFK {
 		t.Errorf("field-keyed = %s\nwant          %s", fieldKeyed, wantFK)
+	}
+}
+
+// TestHashingReader_closeStopsReadingAhead: a body the transport gives up on (Close) stops
+// its read-ahead goroutine, which closes the file: without Close it would wait forever to
+// hand over its next chunk.
+func TestHashingReader_closeStopsReadingAhead(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "big.bin")
+	size := int64(64 * hashChunkSize) // far more than the read-ahead holds
+	if err := os.WriteFile(path, make([]byte, size), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hr := newHashingReader(f, size, "", path)
+	if n, err := hr.Read(make([]byte, 1000)); n != 1000 || err != nil {
+		t.Fatalf("Read = %d, %v", n, err)
+	}
+	hr.Close()
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		if _, err := f.Stat(); errors.Is(err, os.ErrClosed) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the file is still open 5 s after Close")
+		}
 	}
 }
