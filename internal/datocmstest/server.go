@@ -41,6 +41,7 @@ type Server struct {
 	baseURL     atomic.Pointer[string]
 	httpServer  *httptest.Server // set by NewServer
 	stop        chan struct{}    // closed by Close: stalled requests and delays end
+	removals    sync.WaitGroup   // files of released blobs being removed
 
 	// mu guards everything below and the contents of each envStore and blob.
 	mu        sync.Mutex
@@ -153,6 +154,7 @@ func (s *Server) Close() error {
 		if s.httpServer != nil {
 			s.httpServer.Close()
 		}
+		s.removals.Wait()
 		if s.ownsDataDir {
 			s.closeErr = os.RemoveAll(s.dataDir)
 		}

@@ -41,12 +41,20 @@ type storageObject struct {
 
 func (s *Server) retainLocked(b *blob) { b.refs++ }
 
+// releaseLocked drops a reference to b and removes its file with the last one. The file is
+// removed in the background: unlinking a gigabyte takes a noticeable time, during which
+// holding s.mu would stall every request (a job result poll waited 0.4 s for the removal of
+// the file a replacement had superseded). Close waits for the removals.
 func (s *Server) releaseLocked(b *blob) {
 	b.refs--
 	if b.refs <= 0 {
-		// b.file is the name os.CreateTemp gave the blob in the data dir (writeBlob); no
-		// request input reaches it.
-		_ = os.Remove(b.file) //nolint:gosec // G703: the path is server-generated, not user input.
+		s.removals.Add(1)
+		go func() {
+			defer s.removals.Done()
+			// b.file is the name os.CreateTemp gave the blob in the data dir (writeBlob); no
+			// request input reaches it.
+			_ = os.Remove(b.file) //nolint:gosec // G703: the path is server-generated, not user input.
+		}()
 	}
 }
 

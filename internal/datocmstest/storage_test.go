@@ -151,6 +151,7 @@ func TestStoragePutOverwriteAndFaults(t *testing.T) {
 
 func countBlobs(t *testing.T, s *Server) int {
 	t.Helper()
+	s.removals.Wait() // files are removed in the background
 	entries, err := os.ReadDir(s.dataDir)
 	if err != nil {
 		t.Fatal(err)
