@@ -24,22 +24,15 @@ import (
 
 // protoProvider is the provider served over protocol 6, configured for a test server.
 type protoProvider struct {
-	server  listServer
+	server  *server
 	schemas *tfprotov6.GetProviderSchemaResponse
-}
-
-// listServer is a protocol 6 server with list resources (terraform-plugin-go v0.31 keeps
-// ListResource out of ProviderServer for now).
-type listServer interface {
-	tfprotov6.ProviderServer
-	tfprotov6.ListResourceServer
 }
 
 func configuredProtoProvider(t *testing.T, srv *datocmstest.Server) protoProvider {
 	t.Helper()
-	server, ok := NewServer("test")().(listServer)
+	server, ok := NewServer("test")().(*server)
 	if !ok {
-		t.Fatal("the provider server does not serve list resources")
+		t.Fatal("NewServer does not return *server")
 	}
 	schemas, err := server.GetProviderSchema(t.Context(), &tfprotov6.GetProviderSchemaRequest{})
 	if err != nil || diagsHaveError(schemas.Diagnostics) {

@@ -35,21 +35,8 @@ type fastPathHarness struct {
 
 func newFastPathHarness(t *testing.T, srv *datocmstest.Server, config map[string]tftypes.Value) *fastPathHarness {
 	t.Helper()
-	s, ok := NewServer("test")().(*server)
-	if !ok {
-		t.Fatal("NewServer does not return *server")
-	}
-	schemas, err := s.GetProviderSchema(t.Context(), &tfprotov6.GetProviderSchemaRequest{})
-	if err != nil || diagsHaveError(schemas.Diagnostics) {
-		t.Fatalf("GetProviderSchema: %v %v", err, schemas.Diagnostics)
-	}
-	providerConfig := objectValue(t, schemas.Provider.ValueType(), map[string]tftypes.Value{
-		"api_token": tftypes.NewValue(tftypes.String, testToken),
-		"base_url":  tftypes.NewValue(tftypes.String, srv.URL()),
-	})
-	if resp, err := s.ConfigureProvider(t.Context(), &tfprotov6.ConfigureProviderRequest{Config: providerConfig}); err != nil || diagsHaveError(resp.Diagnostics) {
-		t.Fatalf("ConfigureProvider: %v %v", err, resp.Diagnostics)
-	}
+	p := configuredProtoProvider(t, srv)
+	s, schemas := p.server, p.schemas
 	typ, identity := s.uploadTypes(t.Context())
 	h := &fastPathHarness{t: t, srv: srv, server: s, schema: schemas.ResourceSchemas[uploadTypeName], typ: typ, identity: identity}
 	h.config = objectValue(t, typ, config)
