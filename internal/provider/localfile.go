@@ -137,7 +137,7 @@ func (l *localFiles) facts(name string, known *fileRecord) (fileFacts, error) {
 // recorded returns facts recorded by an earlier process for this version of the file.
 func (l *localFiles) recorded(abs string, stat fileStat, known *fileRecord) (fileFacts, bool) {
 	switch {
-	case l.alwaysHash || !stat.complete():
+	case !l.trustsStat(stat):
 		return fileFacts{}, false
 	case known.describes(abs, stat):
 		return known.Facts, true
@@ -147,11 +147,15 @@ func (l *localFiles) recorded(abs string, stat fileStat, known *fileRecord) (fil
 	return fileFacts{}, false
 }
 
-// stillRecorded reports whether the file at name is, by its stat, the version known
-// records: the test recorded trusts a record by, without looking further.
+// trustsStat reports whether a record of another process may stand for the file's content
+// when its stat shows this version.
+func (l *localFiles) trustsStat(stat fileStat) bool { return !l.alwaysHash && stat.complete() }
+
+// stillRecorded reports whether the file at name is, by its stat, the version known records,
+// by the test recorded applies (without the hash cache or reading the file).
 func (l *localFiles) stillRecorded(name string, known *fileRecord) bool {
 	info, err := statSource(name)
-	if err != nil || l.alwaysHash {
+	if err != nil {
 		return false
 	}
 	abs, err := filepath.Abs(name)
@@ -159,7 +163,7 @@ func (l *localFiles) stillRecorded(name string, known *fileRecord) bool {
 		return false
 	}
 	stat := statOf(info)
-	return stat.complete() && known.describes(abs, stat)
+	return l.trustsStat(stat) && known.describes(abs, stat)
 }
 
 // headSize is how much of a file is read to predict what DatoCMS derives from it. Image

@@ -153,10 +153,7 @@ func (s *server) readUnchanged(ctx context.Context, req *tfprotov6.ReadResourceR
 		return nil, &fetched{id: id, upload: up}
 	}
 
-	r := &uploadResource{}
-	r.configure(data)
-	r.tracked.add(id)
-	r.forgetJournal(ctx, id)
+	configuredUploadResource(data).trackInState(ctx, id)
 	identity, err := tfprotov6.NewDynamicValue(identityType, tftypes.NewValue(identityType, map[string]tftypes.Value{
 		"id": tftypes.NewValue(tftypes.String, id),
 	}))
@@ -232,10 +229,7 @@ func (s *server) planUnchanged(ctx context.Context, req *tfprotov6.PlanResourceC
 		}
 	}
 
-	r := &uploadResource{}
-	r.configure(data)
-	r.tracked.add(*attrs["id"])
-	r.forgetJournal(ctx, *attrs["id"])
+	configuredUploadResource(data).trackInState(ctx, *attrs["id"])
 
 	identity := req.PriorIdentity
 	if identity == nil { // as the framework does: a null identity to start from
@@ -250,6 +244,14 @@ func (s *server) planUnchanged(ctx context.Context, req *tfprotov6.PlanResourceC
 		PlannedPrivate:  req.PriorPrivate,
 		PlannedIdentity: identity,
 	}
+}
+
+// configuredUploadResource is datocms_upload as the framework configures it, for the side
+// effects the shortcuts share with its methods.
+func configuredUploadResource(data *providerData) *uploadResource {
+	r := &uploadResource{}
+	r.configure(data)
+	return r
 }
 
 // stringAttributes returns the named string attributes of an object value: nil for null.

@@ -138,8 +138,7 @@ func (r *uploadResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 		// it: never anybody's orphan (see createJournal).
 		var id types.String
 		if !req.State.GetAttribute(ctx, path.Root("id"), &id).HasError() && id.ValueString() != "" {
-			r.tracked.add(id.ValueString())
-			r.forgetJournal(ctx, id.ValueString())
+			r.trackInState(ctx, id.ValueString())
 		}
 	}
 	if req.Plan.Raw.IsNull() { // destroy

@@ -126,8 +126,7 @@ func (r *uploadResource) refreshed(ctx context.Context, up *datocms.Upload, prio
 	newState, diags := modelFromAPI(ctx, up, prior)
 	resp.Diagnostics.Append(diags...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, newState)...)
-	r.tracked.add(up.ID)
-	r.forgetJournal(ctx, up.ID)
+	r.trackInState(ctx, up.ID)
 	resp.Diagnostics.Append(recordProject(ctx, r.client, resp.Private)...)
 	resp.Diagnostics.Append(recordRefresh(ctx, resp.Private, up, resp.State.Raw)...)
 	if prior.Source.IsNull() {
@@ -139,6 +138,13 @@ func (r *uploadResource) refreshed(ctx context.Context, up *datocms.Upload, prio
 		current = &rec
 	}
 	resp.Diagnostics.Append(writeFileRecord(ctx, resp.Private, current)...)
+}
+
+// trackInState records that a resource of the configuration tracks upload id: it is nobody's
+// orphan (trackedUploads), and its create journal entry is no longer needed.
+func (r *uploadResource) trackInState(ctx context.Context, id string) {
+	r.tracked.add(id)
+	r.forgetJournal(ctx, id)
 }
 
 // forgetJournal removes the create journal entry of an upload that is tracked in state (or
