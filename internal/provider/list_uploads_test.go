@@ -24,15 +24,22 @@ import (
 
 // protoProvider is the provider served over protocol 6, configured for a test server.
 type protoProvider struct {
-	server  *server
+	server  protoServer
 	schemas *tfprotov6.GetProviderSchemaResponse
+}
+
+// protoServer is the framework's protocol 6 server: a provider server with list resources
+// (which terraform-plugin-go keeps out of tfprotov6.ProviderServer for now).
+type protoServer interface {
+	tfprotov6.ProviderServer
+	tfprotov6.ListResourceServer
 }
 
 func configuredProtoProvider(t *testing.T, srv *datocmstest.Server) protoProvider {
 	t.Helper()
-	server, ok := NewServer("test")().(*server)
+	server, ok := NewServer("test")().(protoServer)
 	if !ok {
-		t.Fatal("NewServer does not return *server")
+		t.Fatal("the framework's server does not serve list resources")
 	}
 	schemas, err := server.GetProviderSchema(t.Context(), &tfprotov6.GetProviderSchemaRequest{})
 	if err != nil || diagsHaveError(schemas.Diagnostics) {

@@ -8,10 +8,10 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
-	"sync/atomic"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -20,11 +20,14 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 
 	"github.com/assetform/terraform-provider-datocms/internal/datocms"
+	"github.com/assetform/terraform-provider-datocms/internal/localfile"
 )
 
 // RegistryAddress is the provider's source address. The namespace is neutral on purpose:
@@ -38,6 +41,22 @@ const (
 	envBaseURL     = "DATOCMS_BASE_URL"
 )
 
+// envDisableShortcuts, when set to anything but "", "0" or "false", turns off every answer
+// that skips work: trusting a file's recorded stat instead of hashing it, keeping a state
+// whose upload DatoCMS still holds as recorded, and the plan's early exit for an unchanged
+// upload. The same configuration then plans the slow way, which must give the same plan
+// (the differential tests compare both). Batched reads stay on: they fetch the same data.
+const envDisableShortcuts = "DATOCMS_DISABLE_SHORTCUTS"
+
+// shortcutsDisabled reads envDisableShortcuts.
+func shortcutsDisabled() bool {
+	switch v := strings.TrimSpace(os.Getenv(envDisableShortcuts)); {
+	case v == "", v == "0", strings.EqualFold(v, "false"):
+		return false
+	}
+	return true
+}
+
 var (
 	_ provider.Provider                  = (*datocmsProvider)(nil)
 	_ provider.ProviderWithListResources = (*datocmsProvider)(nil)
@@ -45,9 +64,6 @@ var (
 
 type datocmsProvider struct {
 	version string
-	// configured is what Configure handed to resources, for the RPCs server answers itself
-	// (nil until the provider is configured).
-	configured atomic.Pointer[providerData]
 }
 
 type datocmsProviderModel struct {
@@ -59,11 +75,13 @@ type datocmsProviderModel struct {
 
 // providerData is what resources receive in Configure: one API client (and so one rate
 // limiter) per provider instance, one cache of local file hashes, and the create journal.
+// shortcuts is false when envDisableShortcuts turned off the answers that skip work.
 type providerData struct {
-	client  *datocms.Client
-	files   *localFiles
-	journal *createJournal
-	tracked *trackedUploads
+	client    *datocms.Client
+	files     *localfile.Files
+	journal   *createJournal
+	tracked   *trackedUploads
+	shortcuts bool
 }
 
 // configuredData is the provider's data as Configure hands it to a resource, data source or
@@ -85,6 +103,14 @@ func New(version string) func() provider.Provider {
 	return func() provider.Provider {
 		return &datocmsProvider{version: version}
 	}
+}
+
+// NewServer returns the constructor of the provider's protocol 6 server, as main serves it
+// and the tests run it: the framework's own server, which answers every RPC. (Shortcuts for
+// unchanged uploads are early exits inside the resource's methods, after the framework has
+// applied defaults and plan modifiers; see upload_shortcuts.go.)
+func NewServer(version string) func() tfprotov6.ProviderServer {
+	return providerserver.NewProtocol6(New(version)())
 }
 
 func (p *datocmsProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -123,9 +149,11 @@ func (p *datocmsProvider) Schema(_ context.Context, _ provider.SchemaRequest, re
 				Optional: true,
 				MarkdownDescription: "Read and hash every source file on every plan. By default a file is hashed once per " +
 					"version: its MD5 is recorded with its size, modification time, change time, inode and device, and reused " +
-					"while all five are unchanged, so an unchanged 1 GiB file costs a `stat` per plan. Set `true` to trust nothing " +
-					"recorded by earlier runs (each file is still hashed once per Terraform phase). On platforms without inodes " +
-					"(Windows) every plan hashes the files anyway.",
+					"while all five are unchanged and the file was last modified more than 2 seconds before it was hashed, so " +
+					"an unchanged 1 GiB file costs a `stat` per plan. Set `true` to trust nothing recorded by earlier runs (each " +
+					"file is still hashed once per Terraform phase). The `" + envDisableShortcuts + "=1` environment variable " +
+					"does this and also turns off the provider's other shortcuts for unchanged uploads. On platforms without " +
+					"inodes (Windows) every plan hashes the files anyway.",
 			},
 		},
 	}
@@ -193,11 +221,17 @@ func (p *datocmsProvider) Configure(ctx context.Context, req provider.ConfigureR
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	data := &providerData{client: client, files: newLocalFiles(config.AlwaysHashFiles.ValueBool()), journal: openCreateJournal(), tracked: &trackedUploads{}}
+	shortcuts := !shortcutsDisabled()
+	data := &providerData{
+		client:    client,
+		files:     localfile.New(shortcuts && !config.AlwaysHashFiles.ValueBool(), hashCacheDir()),
+		journal:   openCreateJournal(),
+		tracked:   &trackedUploads{},
+		shortcuts: shortcuts,
+	}
 	resp.ResourceData = data
 	resp.DataSourceData = data
 	resp.ListResourceData = data
-	p.configured.Store(data)
 }
 
 func (p *datocmsProvider) Resources(_ context.Context) []func() resource.Resource {
@@ -249,4 +283,14 @@ func isLoopback(host string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
+}
+
+// hashCacheDir is where hashes of large files are handed from one provider process to the
+// next (see localfile), or "" when the user has no cache directory.
+func hashCacheDir() string {
+	base, err := os.UserCacheDir()
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(base, "terraform-provider-datocms", "md5")
 }

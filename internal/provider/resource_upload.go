@@ -22,6 +22,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/assetform/terraform-provider-datocms/internal/datocms"
+	"github.com/assetform/terraform-provider-datocms/internal/localfile"
 )
 
 var (
@@ -44,12 +45,8 @@ const (
 	replaceStrategyKeepURL      = "keep_url"
 )
 
-// uploadTypeName is the resource type of datocms_upload; uploadSchemaVersion, the version
-// of its schema (states of an older one would need upgrading).
-const (
-	uploadTypeName      = "datocms_upload"
-	uploadSchemaVersion = 0
-)
+// uploadTypeName is the resource type of datocms_upload.
+const uploadTypeName = "datocms_upload"
 
 // NewUploadResource is the datocms_upload resource.
 func NewUploadResource() resource.Resource {
@@ -57,10 +54,11 @@ func NewUploadResource() resource.Resource {
 }
 
 type uploadResource struct {
-	client  *datocms.Client
-	files   *localFiles
-	journal *createJournal
-	tracked *trackedUploads
+	client    *datocms.Client
+	files     *localfile.Files
+	journal   *createJournal
+	tracked   *trackedUploads
+	shortcuts bool // see upload_shortcuts.go
 }
 
 type uploadResourceModel struct {
@@ -239,7 +237,7 @@ func (r *uploadResource) Configure(_ context.Context, req resource.ConfigureRequ
 }
 
 func (r *uploadResource) configure(data *providerData) {
-	r.client, r.files, r.journal, r.tracked = data.client, data.files, data.journal, data.tracked
+	r.client, r.files, r.journal, r.tracked, r.shortcuts = data.client, data.files, data.journal, data.tracked, data.shortcuts
 }
 
 func (r *uploadResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
@@ -259,6 +257,10 @@ func (r *uploadResource) ImportState(ctx context.Context, req resource.ImportSta
 
 func (r *uploadResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	defer func() { setIdentityFromState(ctx, resp.Identity, &resp.Diagnostics, resp.State, req.State) }()
+	kept, up := r.refreshUnchanged(ctx, req, resp)
+	if kept {
+		return
+	}
 	var state uploadResourceModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
@@ -269,9 +271,8 @@ func (r *uploadResource) Read(ctx context.Context, req resource.ReadRequest, res
 		return
 	}
 	id := state.ID.ValueString()
-	up := fetchedUpload(ctx, id) // fetched already by readUnchanged, which declined
 	var err error
-	if up == nil {
+	if up == nil { // not fetched already by refreshUnchanged
 		up, err = r.client.GetUpload(ctx, id)
 	}
 	if datocms.IsNotFound(err) {

@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/assetform/terraform-provider-datocms/internal/datocms"
+	"github.com/assetform/terraform-provider-datocms/internal/localfile"
 )
 
 // failureCheckTimeout bounds the read that looks for an upload after a failed create. It runs
@@ -58,19 +59,19 @@ func (r *uploadResource) saveApplied(ctx context.Context, up *datocms.Upload, pl
 	if kept { // the state is not what up maps to: the next refresh maps it
 		up = nil
 	}
-	diags.Append(recordRefresh(ctx, private, up, state.Raw)...)
+	diags.Append(recordRefresh(ctx, private, up, *state)...)
 }
 
 // recordFile records the local file at source in private state when it holds the bytes
 // DatoCMS has (md5), so the next plan trusts it without reading it. This process hashed
 // the file for the apply-time plan already, so no file is read here.
 func (r *uploadResource) recordFile(ctx context.Context, private privateSetter, source types.String, md5 string) diag.Diagnostics {
-	var record *fileRecord
+	var record *localfile.Record
 	if source.IsNull() || source.IsUnknown() {
 		return writeFileRecord(ctx, private, nil) // inline content: nothing on disk to record
 	}
-	if facts, err := r.files.facts(source.ValueString(), nil); err == nil && facts.MD5 == md5 {
-		rec := newFileRecord(source.ValueString(), facts)
+	if facts, _, err := r.files.Facts(source.ValueString(), nil); err == nil && facts.MD5 == md5 {
+		rec := localfile.NewRecord(source.ValueString(), facts)
 		record = &rec
 	}
 	return writeFileRecord(ctx, private, record)

@@ -2,9 +2,7 @@ package provider
 
 import (
 	"context"
-	"crypto/md5" //nolint:gosec // DatoCMS identifies file content by MD5; this is not a security use.
 	"encoding/base64"
-	"encoding/hex"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -15,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/assetform/terraform-provider-datocms/internal/datocms"
+	"github.com/assetform/terraform-provider-datocms/internal/localfile"
 )
 
 // The file of an upload comes from one of three places: a local file (source), or inline
@@ -97,15 +96,13 @@ func (m uploadResourceModel) sourceKey() string {
 	return abs
 }
 
-// inlineFacts plans inline content as hashFile plans a file; nil while it is unknown.
-func inlineFacts(config uploadResourceModel) *fileFacts {
+// inlineFacts plans inline content as a file is planned; nil while it is unknown.
+func inlineFacts(config uploadResourceModel) *localfile.Facts {
 	b, ok, err := config.inlineBytes()
 	if !ok || err != nil {
 		return nil
 	}
-	sum := md5.Sum(b) //nolint:gosec // content identity
-	f := predictContent(b[:min(len(b), headSize)], "."+config.Extension.ValueString())
-	f.MD5, f.Size = hex.EncodeToString(sum[:]), int64(len(b))
+	f := localfile.OfBytes(b, "."+config.Extension.ValueString())
 	return &f
 }
 

@@ -18,6 +18,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/assetform/terraform-provider-datocms/internal/datocms"
+	"github.com/assetform/terraform-provider-datocms/internal/localfile"
 )
 
 // ValidateConfig checks what spans several attributes; single-attribute rules live in the schema.
@@ -145,6 +146,9 @@ func (r *uploadResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 		r.warnAboutReferences(ctx, req.State, &resp.Diagnostics)
 		return
 	}
+	if r.planUnchanged(ctx, req) {
+		return
+	}
 	var config, plan uploadResourceModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
@@ -157,7 +161,7 @@ func (r *uploadResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 		return
 	}
 
-	var local *fileFacts
+	var local *localfile.Facts
 	switch {
 	case !config.managesFile() && state == nil:
 		resp.Diagnostics.AddAttributeError(path.Root("source"), "A new upload needs a file",
@@ -166,7 +170,7 @@ func (r *uploadResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 		return
 	case !config.managesFile():
 		// The file is not managed: plan it as it is, so nothing about it changes.
-		local = &fileFacts{MD5: state.MD5.ValueString(), Size: state.Size.ValueInt64()}
+		local = &localfile.Facts{MD5: state.MD5.ValueString(), Size: state.Size.ValueInt64()}
 	case config.hasInlineContent():
 		local = inlineFacts(config)
 	default:
@@ -285,14 +289,14 @@ func planPendingCreate(plan *uploadResourceModel) {
 // state; when the file has changed since that refresh, the plan keeps the recorded facts and
 // warns, and the upload (which checks the bytes against the planned md5) stops with an error
 // that says the file changed since the plan was made. Nothing is uploaded.
-func (r *uploadResource) localFileForPlan(ctx context.Context, source types.String, private privateGetter, diags *diag.Diagnostics) *fileRecord {
+func (r *uploadResource) localFileForPlan(ctx context.Context, source types.String, private privateGetter, diags *diag.Diagnostics) *localfile.Record {
 	if source.IsUnknown() || source.IsNull() {
 		return nil
 	}
 	name := source.ValueString()
-	info, err := statSource(name)
+	info, err := localfile.StatSource(name)
 	switch {
-	case errors.Is(err, errSourceMissing):
+	case errors.Is(err, localfile.ErrMissing):
 		diags.AddAttributeWarning(path.Root("source"), "Source file not found",
 			fmt.Sprintf("%q does not exist. If another resource writes it during apply, that is expected: md5 and the file's "+
 				"facts are planned as known after apply. Otherwise fix source, or the apply will fail.", name))
@@ -307,12 +311,15 @@ func (r *uploadResource) localFileForPlan(ctx context.Context, source types.Stri
 		return nil
 	}
 	record := readFileRecord(ctx, private)
-	facts, err := r.files.facts(name, record)
+	facts, recorded, err := r.files.Facts(name, record)
 	if err != nil {
 		diags.AddAttributeError(path.Root("source"), "Unusable source file", err.Error())
 		return nil
 	}
-	current := newFileRecord(name, facts)
+	if recorded {
+		logShortcut(ctx, shortcutFile, map[string]any{"source": name})
+	}
+	current := localfile.NewRecord(name, facts)
 	if record != nil && record.Path == current.Path && record.Facts.Stat != facts.Stat && record.Facts.MD5 != facts.MD5 {
 		diags.AddAttributeWarning(path.Root("source"), "Source file changed after the last refresh",
 			fmt.Sprintf("%q changed after Terraform last read it (md5 %s then, %s now). This plan keeps the content read "+
@@ -325,7 +332,7 @@ func (r *uploadResource) localFileForPlan(ctx context.Context, source types.Stri
 
 // planComputed sets every computed attribute of the plan: known from the local file or the
 // prior state where the change cannot affect it, unknown only where DatoCMS will compute it.
-func planComputed(plan *uploadResourceModel, config uploadResourceModel, state *uploadResourceModel, local *fileFacts) {
+func planComputed(plan *uploadResourceModel, config uploadResourceModel, state *uploadResourceModel, local *localfile.Facts) {
 	if state != nil {
 		plan.ID, plan.CreatedAt = state.ID, state.CreatedAt
 		plan.Size, plan.Format, plan.MimeType = state.Size, state.Format, state.MimeType
@@ -360,7 +367,7 @@ func planComputed(plan *uploadResourceModel, config uploadResourceModel, state *
 
 // planFileFacts plans what DatoCMS derives from a new file: known where the file's header
 // makes it certain (see predictContent), unknown otherwise.
-func planFileFacts(plan *uploadResourceModel, local *fileFacts) {
+func planFileFacts(plan *uploadResourceModel, local *localfile.Facts) {
 	plan.Size, plan.Format, plan.MimeType = types.Int64Unknown(), types.StringUnknown(), types.StringUnknown()
 	plan.Width, plan.Height, plan.IsImage = types.Int64Unknown(), types.Int64Unknown(), types.BoolUnknown()
 	plan.Blurhash, plan.Thumbhash = types.StringUnknown(), types.StringUnknown()
@@ -372,12 +379,12 @@ func planFileFacts(plan *uploadResourceModel, local *fileFacts) {
 		plan.Format, plan.MimeType = types.StringValue(local.Format), types.StringValue(local.MimeType)
 	}
 	switch local.Kind {
-	case kindRaster:
+	case localfile.KindRaster:
 		plan.IsImage = types.BoolValue(true)
 		if local.Width > 0 && local.Height > 0 {
 			plan.Width, plan.Height = types.Int64Value(local.Width), types.Int64Value(local.Height)
 		}
-	case kindDocument:
+	case localfile.KindDocument:
 		plan.IsImage = types.BoolValue(false)
 		plan.Width, plan.Height = types.Int64Null(), types.Int64Null()
 		plan.Blurhash, plan.Thumbhash = types.StringNull(), types.StringNull()

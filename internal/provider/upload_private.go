@@ -3,16 +3,17 @@ package provider
 import (
 	"context"
 	"encoding/json"
-	"path/filepath"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+
+	"github.com/assetform/terraform-provider-datocms/internal/localfile"
 )
 
 // Private state of datocms_upload: what the provider must remember about an upload that is
 // neither configuration nor a value DatoCMS returns. Each key holds one JSON document.
 const (
-	// privateFileKey records the local file as last hashed (fileRecord).
+	// privateFileKey records the local file as last hashed (localfile.Record).
 	privateFileKey = "file"
 	// privateLegacySeenFileKey is the record of versions before 0.1.0; it is dropped on write.
 	privateLegacySeenFileKey = "seen_file"
@@ -61,28 +62,12 @@ type privateSetter interface {
 	SetKey(ctx context.Context, key string, value []byte) diag.Diagnostics
 }
 
-// fileRecord is a local file as the provider last hashed it: the plan trusts it, without
-// reading the file, while the file's stat still shows that version.
-type fileRecord struct {
-	Path  string    `json:"path"` // absolute
-	Facts fileFacts `json:"facts"`
-}
+// The file record (privateFileKey) is a localfile.Record: the local file as last hashed,
+// which the plan trusts, without reading the file, while the file's stat still shows that
+// version.
 
-func newFileRecord(name string, facts fileFacts) fileRecord {
-	abs, err := filepath.Abs(name)
-	if err != nil {
-		abs = name
-	}
-	return fileRecord{Path: abs, Facts: facts}
-}
-
-// describes reports whether rec is a record of the file at abs in the version stat shows.
-func (rec *fileRecord) describes(abs string, stat fileStat) bool {
-	return rec != nil && rec.Path == abs && rec.Facts.Stat == stat
-}
-
-func readFileRecord(ctx context.Context, private privateGetter) *fileRecord {
-	var rec fileRecord
+func readFileRecord(ctx context.Context, private privateGetter) *localfile.Record {
+	var rec localfile.Record
 	if !readPrivate(ctx, private, privateFileKey, &rec) || rec.Facts.MD5 == "" {
 		return nil
 	}
@@ -90,7 +75,7 @@ func readFileRecord(ctx context.Context, private privateGetter) *fileRecord {
 }
 
 // writeFileRecord stores (or, with nil, forgets) the file record.
-func writeFileRecord(ctx context.Context, private privateSetter, rec *fileRecord) diag.Diagnostics {
+func writeFileRecord(ctx context.Context, private privateSetter, rec *localfile.Record) diag.Diagnostics {
 	diags := private.SetKey(ctx, privateLegacySeenFileKey, nil)
 	diags.Append(writePrivate(ctx, private, privateFileKey, rec)...)
 	return diags

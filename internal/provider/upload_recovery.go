@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/assetform/terraform-provider-datocms/internal/datocms"
+	"github.com/assetform/terraform-provider-datocms/internal/localfile"
 )
 
 // unconfirmedCreateExpiry is how long a create whose answer was lost (so there is no job to
@@ -128,13 +129,13 @@ func (r *uploadResource) refreshed(ctx context.Context, up *datocms.Upload, prio
 	resp.Diagnostics.Append(resp.State.Set(ctx, newState)...)
 	r.trackInState(ctx, up.ID)
 	resp.Diagnostics.Append(recordProject(ctx, r.client, resp.Private)...)
-	resp.Diagnostics.Append(recordRefresh(ctx, resp.Private, up, resp.State.Raw)...)
+	resp.Diagnostics.Append(recordRefresh(ctx, resp.Private, up, resp.State)...)
 	if prior.Source.IsNull() {
 		return
 	}
-	var current *fileRecord
-	if facts, err := r.files.facts(prior.Source.ValueString(), readFileRecord(ctx, req.Private)); err == nil {
-		rec := newFileRecord(prior.Source.ValueString(), facts)
+	var current *localfile.Record
+	if facts, _, err := r.files.Facts(prior.Source.ValueString(), readFileRecord(ctx, req.Private)); err == nil {
+		rec := localfile.NewRecord(prior.Source.ValueString(), facts)
 		current = &rec
 	}
 	resp.Diagnostics.Append(writeFileRecord(ctx, resp.Private, current)...)
@@ -174,7 +175,7 @@ func (t *trackedUploads) has(id string) bool {
 // says an interrupted apply created it), or, where the journal cannot tell (it lives on the
 // machine that ran that apply), uploads with the same content and metadata that no resource
 // seen by this plan tracks: probably left by an interrupted apply elsewhere.
-func (r *uploadResource) warnAboutOrphans(ctx context.Context, plan uploadResourceModel, local *fileFacts, diags *diag.Diagnostics) {
+func (r *uploadResource) warnAboutOrphans(ctx context.Context, plan uploadResourceModel, local *localfile.Facts, diags *diag.Diagnostics) {
 	_, scope, err := currentProject(ctx, r.client)
 	if err != nil {
 		return // the plan-time project check reports an API that cannot be reached

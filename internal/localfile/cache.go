@@ -1,4 +1,4 @@
-package provider
+package localfile
 
 import (
 	"crypto/sha256"
@@ -17,7 +17,9 @@ import (
 // keyed by the file's absolute path and its complete stat, so it can only ever describe
 // the very version of the file it was made from. Small files are not cached (hashing them
 // costs less than the lookup); entries older than cacheMaxAge are removed. Any failure to
-// read or write the cache is ignored: the file is then hashed again.
+// read or write the cache is ignored: the file is then hashed again. The directory must be
+// one that only this user can write (the provider checks): an entry planted by another
+// user would otherwise stand for any content.
 type hashCache struct {
 	dir   string
 	prune sync.Once
@@ -28,38 +30,28 @@ const (
 	cacheMaxAge   = 24 * time.Hour
 )
 
-// openHashCache returns the cache in the user's cache directory, or nil when there is none.
-func openHashCache() *hashCache {
-	base, err := os.UserCacheDir()
-	if err != nil {
-		return nil
-	}
-	dir := filepath.Join(base, "terraform-provider-datocms", "md5")
-	if os.MkdirAll(dir, 0o700) != nil {
-		return nil
-	}
-	return &hashCache{dir: dir}
-}
-
-func (c *hashCache) entry(abs string, s fileStat) string {
+func (c *hashCache) entry(abs string, s Stat) string {
 	sum := sha256.Sum256(fmt.Appendf(nil, "%s\x00%d\x00%d\x00%d\x00%d\x00%d", abs, s.Size, s.ModNS, s.ChangeNS, s.Inode, s.Device))
 	return filepath.Join(c.dir, hex.EncodeToString(sum[:16])+".json")
 }
 
-func (c *hashCache) get(abs string, s fileStat) (fileFacts, bool) {
+func (c *hashCache) get(abs string, s Stat) (Facts, bool) {
 	if s.Size < minCachedSize {
-		return fileFacts{}, false
+		return Facts{}, false
 	}
 	raw, err := os.ReadFile(c.entry(abs, s))
-	var f fileFacts
+	var f Facts
 	if err != nil || json.Unmarshal(raw, &f) != nil || f.Stat != s || f.MD5 == "" {
-		return fileFacts{}, false
+		return Facts{}, false
 	}
 	return f, true
 }
 
-func (c *hashCache) put(abs string, f fileFacts) {
+func (c *hashCache) put(abs string, f Facts) {
 	if f.Size < minCachedSize {
+		return
+	}
+	if os.MkdirAll(c.dir, 0o700) != nil { // made when first needed: no empty directory left behind
 		return
 	}
 	c.prune.Do(c.removeOld)

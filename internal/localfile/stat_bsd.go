@@ -1,6 +1,6 @@
 //go:build darwin || freebsd
 
-package provider
+package localfile
 
 import (
 	"io/fs"
@@ -8,8 +8,8 @@ import (
 )
 
 // statOf reads the identity of a file version from a stat result.
-func statOf(info fs.FileInfo) fileStat {
-	s := fileStat{Size: info.Size(), ModNS: info.ModTime().UnixNano()}
+func statOf(info fs.FileInfo) Stat {
+	s := Stat{Size: info.Size(), ModNS: info.ModTime().UnixNano()}
 	if st, ok := info.Sys().(*syscall.Stat_t); ok {
 		s.Inode, s.Device, s.ChangeNS = uint64(st.Ino), uint64(st.Dev), st.Ctimespec.Nano() //nolint:gosec,unconvert // widths differ by platform
 	}
