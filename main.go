@@ -4,7 +4,6 @@ package main
 import (
 	"flag"
 	"log"
-	"os"
 
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 
@@ -20,21 +19,6 @@ import (
 //go:generate go run ./internal/tools/schemajson -o .providers-schema.json
 //go:generate go run github.com/hashicorp/terraform-plugin-docs/cmd/tfplugindocs@v0.25.0 generate --provider-name datocms --providers-schema .providers-schema.json
 
-// quietSDKLogs turns off the plugin SDK's own logs (every RPC and attribute, at TRACE) when
-// no Terraform log was asked for: Terraform then discards them, yet producing them took
-// a quarter of a large plan's CPU. With TF_LOG or TF_LOG_PROVIDER set, nothing changes, and
-// an explicit TF_LOG_SDK* setting always wins.
-func quietSDKLogs() {
-	if os.Getenv("TF_LOG") != "" || os.Getenv("TF_LOG_PROVIDER") != "" {
-		return
-	}
-	for _, name := range []string{"TF_LOG_SDK", "TF_LOG_SDK_FRAMEWORK", "TF_LOG_SDK_PROTO"} {
-		if _, set := os.LookupEnv(name); !set {
-			_ = os.Setenv(name, "OFF")
-		}
-	}
-}
-
 // version is set by goreleaser through -ldflags "-X main.version=...".
 var version = "dev"
 
@@ -42,7 +26,7 @@ func main() {
 	var debug bool
 	flag.BoolVar(&debug, "debug", false, "run the provider with support for debuggers like delve")
 	flag.Parse()
-	quietSDKLogs()
+	provider.QuietSDKLogs()
 
 	var opts []tf6server.ServeOpt
 	if debug {

@@ -207,3 +207,12 @@ func (l *Files) StillRecorded(name string, known *Record) bool {
 	stat := statOf(info)
 	return l.trustsStat(stat) && known.describes(abs, stat)
 }
+
+// StatFile returns the stat of the file at name as Facts records it.
+func StatFile(name string) (Stat, error) {
+	info, err := StatSource(name)
+	if err != nil {
+		return Stat{}, err
+	}
+	return statOf(info), nil
+}

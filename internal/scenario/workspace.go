@@ -17,6 +17,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -79,6 +80,14 @@ func NewWorkspace(dir, providerDir, baseURL, token string, extraEnv ...string) (
 		"XDG_CACHE_HOME="+filepath.Join(dir, ".cache"),
 	)
 	return &Workspace{Dir: dir, Terraform: tf, Env: append(env, extraEnv...)}, nil
+}
+
+// With returns the workspace with env entries (KEY=value) added to every command's
+// environment (later entries win); the workspace itself is left as it is.
+func (w *Workspace) With(env ...string) *Workspace {
+	c := *w
+	c.Env = append(slices.Clone(w.Env), env...)
+	return &c
 }
 
 // TerraformBlock declares this provider (assetform/datocms); every workspace configuration

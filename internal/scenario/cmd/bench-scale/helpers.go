@@ -37,6 +37,8 @@ type bench struct {
 	meter   []string // environment that makes the wrapper run the real provider
 	floor   string   // dev_overrides directory of floor-provider (Terraform's own share of a plan)
 	seq     int      // numbers workspaces and meter logs
+	// scenarios are the scenarios to run (-scenarios).
+	scenarios map[int]bool
 	slot    struct { // the storage slot of the md5sum + curl baselines
 		url     string
 		headers map[string]string
@@ -85,10 +87,12 @@ func buildFloorProvider(ctx context.Context, root, dir string) error {
 	return nil
 }
 
-// floorWorkspace is a copy of ws (its configuration and state) planned with floor-provider.
-func (b *bench) floorWorkspace(ws *scenario.Workspace) (*scenario.Workspace, error) {
+// floorWorkspace is a copy of ws (its configuration and state) planned with floor-provider
+// in the given mode: "protocol" or "framework" (see floor-provider).
+func (b *bench) floorWorkspace(ws *scenario.Workspace, mode string) (*scenario.Workspace, error) {
 	b.seq++
-	floor, err := scenario.NewWorkspace(filepath.Join(b.tmp, fmt.Sprintf("ws%02d-floor", b.seq)), b.floor, b.api.URL, token)
+	floor, err := scenario.NewWorkspace(filepath.Join(b.tmp, fmt.Sprintf("ws%02d-floor-%s", b.seq, mode)), b.floor, b.api.URL, token,
+		"DATOCMS_FLOOR="+mode)
 	if err != nil {
 		return nil, err
 	}

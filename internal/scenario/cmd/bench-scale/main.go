@@ -22,6 +22,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -41,8 +42,13 @@ func benchmark() int {
 	sizeFlag := flag.String("size", "1GiB", "size of the single large file (SIZE), e.g. 64MiB or 1GiB")
 	repeat := flag.Int("repeat", 3, "runs of each short timed figure (plans, the 1 s job); the median is reported")
 	keep := flag.Bool("keep", false, "keep the temporary directory (workspaces, server log) for debugging")
+	only := flag.String("scenarios", "1,2,3,4,5", "comma-separated scenarios to run (1 needs 2, which it runs first)")
 	flag.Parse()
 	size, err := parseSize(*sizeFlag)
+	selected, selErr := parseScenarios(*only)
+	if err == nil {
+		err = selErr
+	}
 	if err != nil || *uploads < 1 || *repeat < 1 || flag.NArg() > 0 {
 		fmt.Fprintf(os.Stderr, "bench-scale: bad arguments (%v); see -help\n", err)
 		return 2
@@ -70,7 +76,7 @@ func benchmark() int {
 		}
 	}()
 
-	b := &bench{n: *uploads, size: size, repeat: *repeat, tmp: tmp}
+	b := &bench{n: *uploads, size: size, repeat: *repeat, tmp: tmp, scenarios: selected}
 	stopLauncher, err := b.setUp(ctx)
 	if stopLauncher != nil {
 		defer stopLauncher()
@@ -157,18 +163,25 @@ func (b *bench) runScenarios(ctx context.Context) ([]figure, []error) {
 			figs = append(figs, figure{Scenario: scenarioNo, Name: "scenario", Unit: count, Failed: reason})
 		}
 	}
-	ws, fs, err := b.applyNew(ctx)
-	record(2, fs, err)
-	if err == nil {
-		fs, err = b.unchangedPlans(ctx, ws)
-		record(1, fs, err)
-	} else {
-		record(1, nil, errors.New("needs the uploads of scenario 2"))
+	if b.scenarios[1] || b.scenarios[2] {
+		ws, fs, err := b.applyNew(ctx)
+		record(2, fs, err)
+		switch {
+		case !b.scenarios[1]:
+		case err == nil:
+			fs, err = b.unchangedPlans(ctx, ws)
+			record(1, fs, err)
+		default:
+			record(1, nil, errors.New("needs the uploads of scenario 2"))
+		}
 	}
 	for _, s := range []struct {
 		no int
 		fn func(context.Context) ([]figure, error)
 	}{{3, b.largeFile}, {4, b.slowJob}, {5, b.sharedQuota}} {
+		if !b.scenarios[s.no] {
+			continue
+		}
 		if ctx.Err() != nil {
 			record(s.no, nil, ctx.Err())
 			continue
@@ -177,6 +190,19 @@ func (b *bench) runScenarios(ctx context.Context) ([]figure, []error) {
 		record(s.no, fs, err)
 	}
 	return figs, failures
+}
+
+// parseScenarios reads the -scenarios flag.
+func parseScenarios(list string) (map[int]bool, error) {
+	out := map[int]bool{}
+	for _, f := range strings.Split(list, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 1 || n > 5 {
+			return nil, fmt.Errorf("-scenarios: %q is not a scenario (1 to 5)", f)
+		}
+		out[n] = true
+	}
+	return out, nil
 }
 
 // repoRoot is the module root above the working directory (make runs from it).

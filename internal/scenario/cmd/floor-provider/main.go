@@ -1,41 +1,97 @@
 // Command floor-provider stands in for terraform-provider-datocms when make bench-scale
-// measures what a plan of many uploads costs Terraform itself. It serves the provider's
-// schemas and configuration (the real provider's server), but answers the RPCs Terraform
-// sends for every datocms_upload of a plan (UpgradeResourceState, ReadResource,
-// ValidateResourceConfig, PlanResourceChange) at once, giving back the state it was sent:
-// no provider can answer them with less work, so a plan with it is the floor of a plan with
-// the real provider. It plans no change, so use it only on configurations that have none.
+// measures what a plan of many unchanged uploads costs without the provider's own work. It
+// serves the provider's schemas and configuration, and has two floors, chosen by the
+// DATOCMS_FLOOR environment variable:
+//
+//   - "protocol" (the default): the RPCs Terraform sends for every datocms_upload of a plan
+//     (UpgradeResourceState, ReadResource, ValidateResourceConfig, PlanResourceChange) are
+//     answered at once, before the framework, with the state they were sent. No provider can
+//     answer them with less work: this is Terraform's own share of the plan.
+//   - "framework": the framework answers every RPC, but datocms_upload's Read, ModifyPlan and
+//     ValidateConfig return at once. This is what the framework itself costs (decoding,
+//     defaults, plan modifiers, semantic equality): no early exit inside the provider can go
+//     below it.
+//
+// Both plan no change, so use them only on configurations that have none.
 package main
 
 import (
 	"context"
 	"log"
+	"os"
 
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
-	"github.com/assetform/terraform-provider-datocms/internal/provider"
+	datocms "github.com/assetform/terraform-provider-datocms/internal/provider"
 )
 
 const uploadType = "datocms_upload"
 
 func main() {
-	err := tf6server.Serve(provider.RegistryAddress, func() tfprotov6.ProviderServer {
-		server := provider.NewServer("floor")()
-		schemas, err := server.GetProviderSchema(context.Background(), &tfprotov6.GetProviderSchemaRequest{})
-		if err != nil || schemas.ResourceSchemas[uploadType] == nil {
-			log.Fatalf("floor-provider: no schema of %s: %v", uploadType, err)
-		}
-		return &floor{ProviderServer: server, state: schemas.ResourceSchemas[uploadType].ValueType()}
-	})
-	if err != nil {
+	datocms.QuietSDKLogs() // as the provider's main does
+	serve := protocolFloor
+	if os.Getenv("DATOCMS_FLOOR") == "framework" {
+		serve = frameworkFloor
+	}
+	if err := tf6server.Serve(datocms.RegistryAddress, serve); err != nil {
 		log.Fatal(err)
 	}
 }
 
-// floor is the real provider's server with the per-upload RPCs answered without work.
+// frameworkFloor is the framework's server for the provider, with datocms_upload's own
+// methods answering at once.
+func frameworkFloor() tfprotov6.ProviderServer {
+	return providerserver.NewProtocol6(&floorProvider{Provider: datocms.New("floor")()})()
+}
+
+type floorProvider struct{ provider.Provider }
+
+func (p *floorProvider) Resources(ctx context.Context) []func() resource.Resource {
+	out := p.Provider.Resources(ctx)
+	for i, newResource := range out {
+		var meta resource.MetadataResponse
+		newResource().Metadata(ctx, resource.MetadataRequest{ProviderTypeName: "datocms"}, &meta)
+		if meta.TypeName == uploadType {
+			out[i] = func() resource.Resource { return immediateUpload{newResource()} }
+		}
+	}
+	return out
+}
+
+// immediateUpload is datocms_upload whose Read (the framework has copied the state into the
+// response already), ModifyPlan and ValidateConfig do nothing.
+type immediateUpload struct{ resource.Resource }
+
+func (immediateUpload) Read(context.Context, resource.ReadRequest, *resource.ReadResponse) {}
+
+func (immediateUpload) ModifyPlan(context.Context, resource.ModifyPlanRequest, *resource.ModifyPlanResponse) {
+}
+
+func (immediateUpload) ValidateConfig(context.Context, resource.ValidateConfigRequest, *resource.ValidateConfigResponse) {
+}
+
+func (u immediateUpload) IdentitySchema(ctx context.Context, req resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	if r, ok := u.Resource.(resource.ResourceWithIdentity); ok {
+		r.IdentitySchema(ctx, req, resp)
+	}
+}
+
+// protocolFloor is the provider's server with the per-upload RPCs answered without work.
 // (ListResource is left out: Terraform does not call it in a plan.)
+func protocolFloor() tfprotov6.ProviderServer {
+	server := datocms.NewServer("floor")()
+	schemas, err := server.GetProviderSchema(context.Background(), &tfprotov6.GetProviderSchemaRequest{})
+	if err != nil || schemas.ResourceSchemas[uploadType] == nil {
+		log.Fatalf("floor-provider: no schema of %s: %v", uploadType, err)
+	}
+	return &floor{ProviderServer: server, state: schemas.ResourceSchemas[uploadType].ValueType()}
+}
+
 type floor struct {
 	tfprotov6.ProviderServer
 	state tftypes.Type
