@@ -35,7 +35,7 @@ type protoServer interface {
 	tfprotov6.ListResourceServer
 }
 
-func configuredProtoProvider(t *testing.T, srv *datocmstest.Server) protoProvider {
+func configuredProtoProvider(t testing.TB, srv *datocmstest.Server) protoProvider {
 	t.Helper()
 	server, ok := NewServer("test")().(protoServer)
 	if !ok {
@@ -74,7 +74,7 @@ func (p protoProvider) list(t *testing.T, config map[string]tftypes.Value, inclu
 
 // objectValue is the DynamicValue of an object of type typ with the given attributes; the
 // others are null.
-func objectValue(t *testing.T, typ tftypes.Type, attrs map[string]tftypes.Value) *tfprotov6.DynamicValue {
+func objectValue(t testing.TB, typ tftypes.Type, attrs map[string]tftypes.Value) *tfprotov6.DynamicValue {
 	t.Helper()
 	obj := typ.(tftypes.Object) //nolint:forcetypeassert // every schema is an object
 	values := map[string]tftypes.Value{}
@@ -91,7 +91,7 @@ func objectValue(t *testing.T, typ tftypes.Type, attrs map[string]tftypes.Value)
 	return &dv
 }
 
-func unmarshal(t *testing.T, dv *tfprotov6.DynamicValue, typ tftypes.Type) tftypes.Value {
+func unmarshal(t testing.TB, dv *tfprotov6.DynamicValue, typ tftypes.Type) tftypes.Value {
 	t.Helper()
 	if dv == nil {
 		t.Fatal("no value")

@@ -56,7 +56,7 @@ func uploadConfig(srv *datocmstest.Server, body string) string {
 const testResource = "datocms_upload.test"
 
 // writePNG writes a small PNG whose pixels (and so bytes and md5) depend on shade.
-func writePNG(t *testing.T, path string, shade uint8, width, height int) string {
+func writePNG(t testing.TB, path string, shade uint8, width, height int) string {
 	t.Helper()
 	img := image.NewRGBA(image.Rect(0, 0, width, height))
 	for y := range height {
@@ -72,7 +72,7 @@ func writePNG(t *testing.T, path string, shade uint8, width, height int) string 
 	return path
 }
 
-func writeFile(t *testing.T, path string, content []byte) {
+func writeFile(t testing.TB, path string, content []byte) {
 	t.Helper()
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		t.Fatal(err)

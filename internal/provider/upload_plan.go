@@ -22,9 +22,17 @@ import (
 )
 
 // ValidateConfig checks what spans several attributes; single-attribute rules live in the schema.
+// It reads only the attributes it checks: converting the whole 30-attribute object into the
+// model, for every upload of every plan, cost more than all the checks.
 func (r *uploadResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
 	var config uploadResourceModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	for name, target := range map[string]any{
+		"source": &config.Source, "content": &config.Content, "content_base64": &config.ContentBase64,
+		"extension": &config.Extension, "basename": &config.Basename, "tags": &config.Tags,
+		"default_field_metadata": &config.DefaultFieldMetadata, "timeouts": &config.Timeouts,
+	} {
+		resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root(name), target)...)
+	}
 	if resp.Diagnostics.HasError() {
 		return
 	}

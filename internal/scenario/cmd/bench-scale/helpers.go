@@ -39,7 +39,7 @@ type bench struct {
 	seq     int      // numbers workspaces and meter logs
 	// scenarios are the scenarios to run (-scenarios).
 	scenarios map[int]bool
-	slot    struct { // the storage slot of the md5sum + curl baselines
+	slot      struct { // the storage slot of the md5sum + curl baselines
 		url     string
 		headers map[string]string
 		at      time.Time

@@ -99,7 +99,7 @@ func (b *bench) unchangedPlans(ctx context.Context, ws *scenario.Workspace) ([]f
 	if err != nil {
 		return nil, err
 	}
-	var uploadWalls, dataWalls, floorWalls, fwWalls, ratios, floorRatios, fwRatios, cpu []float64
+	var uploadWalls, dataWalls, floorWalls, fwWalls, ratios, floorRatios, fwRatios, overFw, cpu []float64
 	calls := 0
 	for i := range b.repeat {
 		if err := b.markRequests(ctx); err != nil {
@@ -130,6 +130,7 @@ func (b *bench) unchangedPlans(ctx context.Context, ws *scenario.Workspace) ([]f
 			return nil, err
 		}
 		fwWalls, fwRatios = append(fwWalls, fw.Duration.Seconds()), append(fwRatios, fw.Duration.Seconds()/f.Duration.Seconds())
+		overFw = append(overFw, r.Duration.Seconds()/fw.Duration.Seconds())
 		progress("  run %d: uploads %.2f s (provider CPU %.1f s, peak RSS %s; %d API calls: %s), terraform_data %.2f s, floor-provider %.2f s, framework floor %.2f s",
 			i+1, r.Duration.Seconds(), r.Meter.CPU.Seconds(), humanBytes(float64(r.Meter.MaxRSSKiB<<10)), w.total(), w.breakdown(),
 			d.Duration.Seconds(), f.Duration.Seconds(), fw.Duration.Seconds())
@@ -173,6 +174,9 @@ func (b *bench) unchangedPlans(ctx context.Context, ws *scenario.Workspace) ([]f
 		{Scenario: 1, Name: "wall, framework floor: the framework, with Read, ModifyPlan and ValidateConfig returning at once", Value: median(fwWalls),
 			Unit: secs, BaseName: "floor-provider plan", BaseValue: median(floorWalls), Ratios: fwRatios,
 			Note: "no early exit inside the framework can plan faster"},
+		{Scenario: 1, Name: "wall against the framework floor", Value: median(uploadWalls), Unit: secs,
+			BaseName: "framework floor plan", BaseValue: median(fwWalls), Ratios: overFw,
+			Note: "the provider's own share, inside the framework"},
 		{Scenario: 1, Name: fmt.Sprintf("wall, environment of %d uploads", max(large, b.n)), Value: r.Duration.Seconds(), Unit: secs,
 			BaseName: dataName, BaseValue: median(dataWalls), Note: "one run"},
 	}, nil

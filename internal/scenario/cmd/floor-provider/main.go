@@ -20,9 +20,11 @@ import (
 	"log"
 	"os"
 
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
@@ -64,10 +66,18 @@ func (p *floorProvider) Resources(ctx context.Context) []func() resource.Resourc
 }
 
 // immediateUpload is datocms_upload whose Read (the framework has copied the state into the
-// response already), ModifyPlan and ValidateConfig do nothing.
+// response already), ModifyPlan and ValidateConfig do nothing but what the framework
+// demands: an identity after Read, set from the id.
 type immediateUpload struct{ resource.Resource }
 
-func (immediateUpload) Read(context.Context, resource.ReadRequest, *resource.ReadResponse) {}
+func (immediateUpload) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	if resp.Identity == nil || !resp.Identity.Raw.IsNull() {
+		return
+	}
+	var id types.String
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("id"), &id)...)
+	resp.Diagnostics.Append(resp.Identity.SetAttribute(ctx, path.Root("id"), id)...)
+}
 
 func (immediateUpload) ModifyPlan(context.Context, resource.ModifyPlanRequest, *resource.ModifyPlanResponse) {
 }
