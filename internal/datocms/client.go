@@ -5,6 +5,7 @@
 package datocms
 
 import (
+	"log/slog"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -20,6 +21,7 @@ type Client struct {
 	pacer      *jobPacer
 	reads      *uploadReads
 	reached    atomic.Bool // some request got an answer: connection errors are worth retrying
+	log        *slog.Logger
 
 	knownCollections sync.Map // ids of upload collections seen to exist
 	models           sync.Map // item type id -> API key
@@ -35,7 +37,7 @@ func New(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Client{cfg: cfg, baseURL: cfg.BaseURL, httpClient: cfg.HTTPClient, pacer: newJobPacer(cfg.PollInitial, cfg.PollMax)}
+	c := &Client{cfg: cfg, baseURL: cfg.BaseURL, httpClient: cfg.HTTPClient, pacer: newJobPacer(cfg.PollInitial, cfg.PollMax), log: cfg.Logger}
 	if cfg.RateLimit > 0 {
 		c.limiter = newLimiter(cfg.RateLimit, rateWindow)
 	}

@@ -3,6 +3,7 @@ package datocms
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -42,6 +43,10 @@ type Config struct {
 	MaxRetries  int           // retries per call after errors other than 429, default 8; negative disables them
 	// RequestTimeout bounds each HTTP request (default 30s); a read that times out is retried.
 	RequestTimeout time.Duration
+	// Logger receives a DEBUG record of every request (method, path, status, request ID,
+	// duration; never the token, a body or a signed storage URL), with the caller's context.
+	// Default: discard.
+	Logger *slog.Logger
 }
 
 // withDefaults validates cfg and returns a copy with every default filled in.
@@ -51,6 +56,9 @@ func (cfg Config) withDefaults() (Config, error) {
 	}
 	if cfg.BaseURL == "" {
 		cfg.BaseURL = DefaultBaseURL
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	base, err := url.Parse(strings.TrimRight(cfg.BaseURL, "/"))
 	if err != nil {

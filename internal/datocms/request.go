@@ -14,8 +14,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/hashicorp/terraform-plugin-log/tflog"
 )
 
 // maxResponseBytes bounds a CMA response body. The largest legitimate one is a page of 500
@@ -129,14 +127,9 @@ func (c *Client) sendTracked(ctx context.Context, cl call) (res *response, uncer
 			return nil, false, fmt.Errorf("DatoCMS API %s %s: encoding request: %w", cl.method, cl.path, err)
 		}
 	}
-	// Masking is a backstop: the token is never put in a message or field on purpose.
-	logCtx := tflog.MaskFieldValuesWithFieldKeys(ctx, "authorization")
-	logCtx = tflog.MaskAllFieldValuesStrings(logCtx, c.cfg.Token)
-	logCtx = tflog.MaskMessageStrings(logCtx, c.cfg.Token)
-
 	retries, rateLimited := 0, 0
 	for attempt := 1; ; attempt++ {
-		res, err = c.attempt(ctx, logCtx, cl, payload, attempt)
+		res, err = c.attempt(ctx, cl, payload, attempt)
 		d := c.retryAfter(cl, res, err, retries+1, rateLimited+1)
 		if d.rateLimited {
 			// Pause everyone: the window is full, whoever else tries now gets a 429 too.
@@ -159,9 +152,8 @@ func (c *Client) sendTracked(ctx context.Context, cl call) (res *response, uncer
 			retries++
 		}
 		uncertain = uncertain || d.outcomeUnknown
-		tflog.Debug(logCtx, "retrying DatoCMS API request", map[string]any{
-			"method": cl.method, "path": cl.path, "attempt": attempt, "wait_ms": d.wait.Milliseconds(),
-		})
+		c.log.DebugContext(ctx, "retrying DatoCMS API request",
+			"method", cl.method, "path", cl.path, "attempt", attempt, "wait_ms", d.wait.Milliseconds())
 		if !d.rateLimited { // the limiter already holds everyone back after a 429
 			if err := sleep(ctx, d.wait); err != nil {
 				return nil, uncertain, fmt.Errorf("DatoCMS API %s %s: %w", cl.method, cl.path, err)
@@ -181,7 +173,7 @@ type response struct {
 }
 
 // attempt sends one HTTP request. A non-nil error means no response (network or context).
-func (c *Client) attempt(ctx, logCtx context.Context, cl call, payload []byte, n int) (*response, error) {
+func (c *Client) attempt(ctx context.Context, cl call, payload []byte, n int) (*response, error) {
 	if err := c.limiter.acquire(ctx); err != nil {
 		return nil, fmt.Errorf("DatoCMS API %s %s: waiting for the rate limiter: %w", cl.method, cl.path, err)
 	}
@@ -214,11 +206,9 @@ func (c *Client) attempt(ctx, logCtx context.Context, cl call, payload []byte, n
 	}
 
 	start := time.Now()
-	fields := map[string]any{"method": cl.method, "path": cl.path, "attempt": n}
 	failed := func(err error) (*response, error) {
-		fields["duration_ms"] = time.Since(start).Milliseconds()
-		fields["error"] = err.Error()
-		tflog.Debug(logCtx, "DatoCMS API request failed", fields)
+		c.log.DebugContext(ctx, "DatoCMS API request failed", "method", cl.method, "path", cl.path, "attempt", n,
+			"duration_ms", time.Since(start).Milliseconds(), "error", err.Error())
 		switch {
 		case ctx.Err() != nil:
 			err = ctx.Err()
@@ -249,10 +239,8 @@ func (c *Client) attempt(ctx, logCtx context.Context, cl call, payload []byte, n
 		body:      raw,
 		jsonBody:  len(bytes.TrimSpace(raw)) == 0 || isJSON(resp.Header.Get("Content-Type")),
 	}
-	fields["status"] = res.status
-	fields["request_id"] = res.requestID
-	fields["duration_ms"] = time.Since(start).Milliseconds()
-	tflog.Debug(logCtx, "DatoCMS API request", fields)
+	c.log.DebugContext(ctx, "DatoCMS API request", "method", cl.method, "path", cl.path, "attempt", n,
+		"status", res.status, "request_id", res.requestID, "duration_ms", time.Since(start).Milliseconds())
 	if res.status < 200 || res.status > 299 || !res.jsonBody {
 		res.err = &APIError{Status: res.status, Method: cl.method, Path: cl.path, RequestID: res.requestID}
 		res.err.fillFromBody(raw)

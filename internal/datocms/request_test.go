@@ -5,11 +5,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/hashicorp/terraform-plugin-log/tflogtest"
 
 	"github.com/assetform/terraform-provider-datocms/internal/datocms"
 	"github.com/assetform/terraform-provider-datocms/internal/datocmstest"
@@ -202,9 +201,11 @@ func TestHeaders_PrimaryEnvironmentSendsNoHeader(t *testing.T) {
 func TestLogging_NeverContainsToken(t *testing.T) {
 	t.Parallel()
 	srv := newServer(t)
-	c := newClient(t, srv)
 	var buf bytes.Buffer
-	ctx := tflogtest.RootLogger(testContext(t), &buf)
+	c := newClient(t, srv, func(cfg *datocms.Config) {
+		cfg.Logger = slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	})
+	ctx := testContext(t)
 
 	up := createUpload(ctx, t, c, "a.txt", []byte("x"), datocms.CreateUploadInput{})
 	f := uploadFile(ctx, t, c, writeFile(t, "b.txt", []byte("y")))
@@ -222,7 +223,7 @@ func TestLogging_NeverContainsToken(t *testing.T) {
 	}
 
 	logs := buf.String()
-	if !strings.Contains(logs, `"@message":"DatoCMS API request"`) || !strings.Contains(logs, `"request_id"`) ||
+	if !strings.Contains(logs, `"msg":"DatoCMS API request"`) || !strings.Contains(logs, `"request_id"`) ||
 		!strings.Contains(logs, `"duration_ms"`) || !strings.Contains(logs, "DatoCMS storage upload") {
 		t.Fatalf("expected request logs, got:\n%s", logs)
 	}

@@ -16,8 +16,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/hashicorp/terraform-plugin-log/tflog"
 )
 
 // MaxUploadSize is the largest file DatoCMS accepts: the documented maximum asset size of
@@ -140,11 +138,6 @@ func (c *Client) putStorage(ctx context.Context, ureq *UploadRequest, in UploadF
 	}
 	// Only scheme, host and path may appear in errors and logs: the query is the signature.
 	safeURL := (&url.URL{Scheme: target.Scheme, Host: target.Host, Path: target.Path}).String()
-	logCtx := tflog.MaskAllFieldValuesStrings(ctx, c.cfg.Token)
-	if target.RawQuery != "" {
-		logCtx = tflog.MaskAllFieldValuesStrings(logCtx, target.RawQuery)
-		logCtx = tflog.MaskMessageStrings(logCtx, target.RawQuery)
-	}
 	contentType := storageContentType(filename)
 
 	// A storage PUT writes the same signed slot every time, so it is always safe to send
@@ -155,10 +148,8 @@ func (c *Client) putStorage(ctx context.Context, ureq *UploadRequest, in UploadF
 	for attempt := 1; ; attempt++ {
 		start := time.Now()
 		sum, status, header, err := c.putStorageOnce(ctx, ureq, in, contentType, size)
-		tflog.Debug(logCtx, "DatoCMS storage upload", map[string]any{
-			"method": http.MethodPut, "url": safeURL, "status": status, "attempt": attempt,
-			"size": size, "duration_ms": time.Since(start).Milliseconds(),
-		})
+		c.log.DebugContext(ctx, "DatoCMS storage upload", "method", http.MethodPut, "url", safeURL, "status", status,
+			"attempt", attempt, "size", size, "duration_ms", time.Since(start).Milliseconds())
 		var changed *FileChangedError
 		switch {
 		case errors.As(err, &changed):

@@ -5,10 +5,13 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sync"
 	"time"
+
+	"github.com/assetform/terraform-provider-datocms/internal/cachedir"
 )
 
 // hashCache hands a file's MD5 from the provider process that planned it to the one that
@@ -17,31 +20,37 @@ import (
 // keyed by the file's absolute path and its complete stat, so it can only ever describe
 // the very version of the file it was made from. Small files are not cached (hashing them
 // costs less than the lookup); entries older than cacheMaxAge are removed. Any failure to
-// read or write the cache is ignored: the file is then hashed again. The directory must be
-// one that only this user can write (the provider checks): an entry planted by another
-// user would otherwise stand for any content.
+// read or write the cache is ignored: the file is then hashed again. It lives in the
+// provider's checked cache directory (see internal/cachedir), and an entry is read only if
+// nobody but the user could have written it: a planted one would stand for any content.
 type hashCache struct {
-	dir   string
+	root  *cachedir.Root
 	prune sync.Once
 }
 
 const (
+	cacheDirName  = "md5"
 	minCachedSize = 1 << 20
 	cacheMaxAge   = 24 * time.Hour
 )
 
 func (c *hashCache) entry(abs string, s Stat) string {
 	sum := sha256.Sum256(fmt.Appendf(nil, "%s\x00%d\x00%d\x00%d\x00%d\x00%d", abs, s.Size, s.ModNS, s.ChangeNS, s.Inode, s.Device))
-	return filepath.Join(c.dir, hex.EncodeToString(sum[:16])+".json")
+	return c.root.Path(cacheDirName, hex.EncodeToString(sum[:16])+".json")
 }
 
 func (c *hashCache) get(abs string, s Stat) (Facts, bool) {
 	if s.Size < minCachedSize {
 		return Facts{}, false
 	}
-	raw, err := os.ReadFile(c.entry(abs, s))
+	file, err := os.Open(c.entry(abs, s))
+	if err != nil {
+		return Facts{}, false
+	}
+	defer file.Close()
 	var f Facts
-	if err != nil || json.Unmarshal(raw, &f) != nil || f.Stat != s || f.MD5 == "" {
+	info, err := file.Stat()
+	if err != nil || !cachedir.TrustedFile(info) || json.NewDecoder(io.LimitReader(file, 64<<10)).Decode(&f) != nil || f.Stat != s || f.MD5 == "" {
 		return Facts{}, false
 	}
 	return f, true
@@ -51,15 +60,16 @@ func (c *hashCache) put(abs string, f Facts) {
 	if f.Size < minCachedSize {
 		return
 	}
-	if os.MkdirAll(c.dir, 0o700) != nil { // made when first needed: no empty directory left behind
+	dir, err := c.root.Dir(cacheDirName) // made when first needed: no empty directory left behind
+	if err != nil {
 		return
 	}
-	c.prune.Do(c.removeOld)
+	c.prune.Do(func() { c.removeOld(dir) })
 	raw, err := json.Marshal(f)
 	if err != nil {
 		return
 	}
-	tmp, err := os.CreateTemp(c.dir, "entry-*")
+	tmp, err := os.CreateTemp(dir, "entry-*")
 	if err != nil {
 		return
 	}
@@ -69,14 +79,14 @@ func (c *hashCache) put(abs string, f Facts) {
 	}
 }
 
-func (c *hashCache) removeOld() {
-	entries, err := os.ReadDir(c.dir)
+func (c *hashCache) removeOld(dir string) {
+	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return
 	}
 	for _, e := range entries {
 		if info, err := e.Info(); err == nil && time.Since(info.ModTime()) > cacheMaxAge {
-			_ = os.Remove(filepath.Join(c.dir, e.Name()))
+			_ = os.Remove(filepath.Join(dir, e.Name()))
 		}
 	}
 }

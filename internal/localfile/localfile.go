@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"sync"
 	"time"
+
+	"github.com/assetform/terraform-provider-datocms/internal/cachedir"
 )
 
 // Facts is what is known about a local file: enough to plan md5 and size, and to predict
@@ -126,13 +128,13 @@ type Files struct {
 	seen map[string]Facts // by absolute path: versions hashed by this process
 }
 
-// New returns the file hasher. cacheDir, when not "", is a directory that only this user
-// can write, where hashes of large files are handed from one process to the next; it is
+// New returns the file hasher. cache, when not nil, is the provider's checked cache
+// directory, where hashes of large files are handed from one process to the next; it is
 // used only with trustRecords.
-func New(trustRecords bool, cacheDir string) *Files {
+func New(trustRecords bool, cache *cachedir.Root) *Files {
 	l := &Files{trustRecords: trustRecords, now: time.Now, seen: map[string]Facts{}}
-	if trustRecords && cacheDir != "" {
-		l.disk = &hashCache{dir: cacheDir}
+	if trustRecords && cache != nil {
+		l.disk = &hashCache{root: cache}
 	}
 	return l
 }

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/assetform/terraform-provider-datocms/internal/cachedir"
 )
 
 func writeFile(t *testing.T, path string, content []byte) {
@@ -47,7 +49,7 @@ func modTime(t *testing.T, name string) time.Time {
 // filesAt is a Files whose clock reads at; each call moves it on by a nanosecond, so a
 // second hash of the same file shows in HashedNS.
 func filesAt(trustRecords bool, disk *hashCache, at time.Time) *Files {
-	l := New(trustRecords, "")
+	l := New(trustRecords, nil)
 	l.disk = disk
 	l.now = func() time.Time {
 		at = at.Add(time.Nanosecond)
@@ -58,6 +60,20 @@ func filesAt(trustRecords bool, disk *hashCache, at time.Time) *Files {
 
 // settled is a moment long enough after the file's last change for its hash to be trusted.
 func settled(t *testing.T, name string) time.Time { return modTime(t, name).Add(time.Minute) }
+
+// cacheRoot is a checked cache directory of the test's own.
+func cacheRoot(t *testing.T) *cachedir.Root {
+	t.Helper()
+	base := filepath.Join(t.TempDir(), "cache")
+	if err := os.Mkdir(base, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	root, err := cachedir.Open(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return root
+}
 
 func TestPredictContent(t *testing.T) {
 	t.Parallel()
@@ -96,7 +112,7 @@ func TestFacts(t *testing.T) {
 	dir := t.TempDir()
 	name := filepath.Join(dir, "a.txt")
 	writeFile(t, name, []byte("hello"))
-	files := New(true, "")
+	files := New(true, nil)
 
 	f1, recorded, err := files.Facts(name, nil)
 	if err != nil {
@@ -188,7 +204,7 @@ func TestFacts_RacilyClean(t *testing.T) {
 	name := filepath.Join(dir, "a.bin")
 	writeFile(t, name, make([]byte, minCachedSize))
 	mtime := modTime(t, name)
-	cache := &hashCache{dir: filepath.Join(dir, "cache")}
+	cache := &hashCache{root: cacheRoot(t)}
 
 	racy := filesAt(true, cache, mtime.Add(racyWindow/2)) // hashed right after the write
 	first, _, err := racy.Facts(name, nil)
@@ -202,7 +218,7 @@ func TestFacts_RacilyClean(t *testing.T) {
 	if again.HashedNS == first.HashedNS {
 		t.Errorf("the process trusted its own racy hash")
 	}
-	if entries, _ := os.ReadDir(cache.dir); len(entries) != 0 {
+	if entries, _ := os.ReadDir(cache.root.Path(cacheDirName)); len(entries) != 0 {
 		t.Errorf("a racy hash went to the cache (%d entries)", len(entries))
 	}
 	recorded := NewRecord(name, first)
@@ -232,14 +248,15 @@ func TestFacts_RacilyClean(t *testing.T) {
 // that applies it share the hash through the cache on disk, for large files only.
 func TestFacts_DiskCacheHandsOverLargeFiles(t *testing.T) {
 	t.Parallel()
-	cacheDir := filepath.Join(t.TempDir(), "md5")
+	root := cacheRoot(t)
+	cacheDir := root.Path(cacheDirName)
 	dir := t.TempDir()
 	large, small := filepath.Join(dir, "large.bin"), filepath.Join(dir, "small.bin")
 	writeFile(t, large, make([]byte, minCachedSize))
 	writeFile(t, small, []byte("small"))
 	at := settled(t, large)
 	files := func(trust bool) *Files {
-		l := New(trust, cacheDir)
+		l := New(trust, root)
 		l.now = func() time.Time { return at }
 		return l
 	}
@@ -267,6 +284,16 @@ func TestFacts_DiskCacheHandsOverLargeFiles(t *testing.T) {
 	}
 	if got, _, _ := files(false).Facts(large, nil); strings.HasPrefix(got.MD5, "cached-") {
 		t.Errorf("the cache was used without trustRecords")
+	}
+	// An entry that another user could have written (planted) stands for nothing.
+	if err := os.Chmod(entry, 0o666); err != nil {
+		t.Fatal(err)
+	}
+	if got, _, _ := files(true).Facts(large, nil); strings.HasPrefix(got.MD5, "cached-") {
+		t.Errorf("an entry others could write was trusted")
+	}
+	if err := os.Chmod(entry, 0o600); err != nil {
+		t.Fatal(err)
 	}
 	// A new version never matches the old entry.
 	writeFile(t, large, append(make([]byte, minCachedSize), 1))

@@ -2,6 +2,8 @@ package provider
 
 import (
 	"context"
+	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -9,6 +11,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/assetform/terraform-provider-datocms/internal/cachedir"
 	"github.com/assetform/terraform-provider-datocms/internal/datocmstest"
 	"github.com/assetform/terraform-provider-datocms/internal/scenario"
 )
@@ -28,11 +31,29 @@ func TestMain(m *testing.M) {
 	}
 	os.Setenv("XDG_CACHE_HOME", dir)
 	code := m.Run()
+	if empty := emptyDirs(filepath.Join(dir, cachedir.Name)); len(empty) > 0 && code == 0 {
+		fmt.Fprintf(os.Stderr, "the provider left empty directories in its cache directory: %v\n", empty)
+		code = 1
+	}
 	os.RemoveAll(dir)
 	if providerBuild.dir != "" {
 		os.RemoveAll(providerBuild.dir)
 	}
 	os.Exit(code)
+}
+
+// emptyDirs lists the empty directories under root (root included).
+func emptyDirs(root string) []string {
+	var out []string
+	_ = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err == nil && d.IsDir() {
+			if entries, err := os.ReadDir(path); err == nil && len(entries) == 0 {
+				out = append(out, path)
+			}
+		}
+		return nil
+	})
+	return out
 }
 
 var providerBuild struct {

@@ -26,6 +26,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 
+	"github.com/assetform/terraform-provider-datocms/internal/cachedir"
+	"github.com/assetform/terraform-provider-datocms/internal/createjournal"
 	"github.com/assetform/terraform-provider-datocms/internal/datocms"
 	"github.com/assetform/terraform-provider-datocms/internal/localfile"
 )
@@ -79,7 +81,8 @@ type datocmsProviderModel struct {
 type providerData struct {
 	client    *datocms.Client
 	files     *localfile.Files
-	journal   *createJournal
+	journal   *createjournal.Journal // nil without a usable cache directory
+	owner     createjournal.Owner    // the configuration this provider process works for
 	tracked   *trackedUploads
 	shortcuts bool
 }
@@ -223,6 +226,7 @@ func (p *datocmsProvider) Configure(ctx context.Context, req provider.ConfigureR
 		BaseURL:     baseURL,
 		Environment: environment,
 		UserAgent:   "terraform-provider-datocms/" + p.version,
+		Logger:      clientLogger(token),
 	})
 	if err != nil {
 		resp.Diagnostics.AddError("Error configuring the DatoCMS client", err.Error())
@@ -237,10 +241,12 @@ func (p *datocmsProvider) Configure(ctx context.Context, req provider.ConfigureR
 		return
 	}
 	shortcuts := !shortcutsDisabled()
+	cache := openCacheDir(&resp.Diagnostics)
 	data := &providerData{
 		client:    client,
-		files:     localfile.New(shortcuts && !config.AlwaysHashFiles.ValueBool(), hashCacheDir()),
-		journal:   openCreateJournal(),
+		files:     localfile.New(shortcuts && !config.AlwaysHashFiles.ValueBool(), cache),
+		journal:   createjournal.Open(cache),
+		owner:     createjournal.CurrentOwner(),
 		tracked:   &trackedUploads{},
 		shortcuts: shortcuts,
 	}
@@ -300,12 +306,24 @@ func isLoopback(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-// hashCacheDir is where hashes of large files are handed from one provider process to the
-// next (see localfile), or "" when the user has no cache directory.
-func hashCacheDir() string {
+// openCacheDir returns the provider's directory in the user's cache directory, where file
+// hashes and the create journal are handed from one provider process to the next, or nil
+// with a warning when it cannot be trusted or written (see internal/cachedir).
+func openCacheDir(diags *diag.Diagnostics) *cachedir.Root {
 	base, err := os.UserCacheDir()
 	if err != nil {
-		return ""
+		base = ""
 	}
-	return filepath.Join(base, "terraform-provider-datocms", "md5")
+	root, err := cachedir.Open(base)
+	if err != nil {
+		diags.AddWarning("Provider cache directory not used",
+			fmt.Sprintf("The provider keeps file hashes and its journal of creates in %s, but does not use it: %s. It runs "+
+				"without them, which loses two protections: every source file is read and hashed on every plan (no hash is "+
+				"reused from an earlier run), and an apply killed in the middle of a create cannot be recovered from the "+
+				"journal (an upload whose create never returned may be left in DatoCMS; plans warn about uploads that hold "+
+				"the same file). Fix the directory (it and everything in it must belong to you and be writable by nobody "+
+				"else), or set XDG_CACHE_HOME to a directory of your own.", filepath.Join(base, cachedir.Name), err))
+		return nil
+	}
+	return root
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
+	"github.com/assetform/terraform-provider-datocms/internal/createjournal"
 	"github.com/assetform/terraform-provider-datocms/internal/datocms"
 	"github.com/assetform/terraform-provider-datocms/internal/localfile"
 )
@@ -56,9 +57,10 @@ func NewUploadResource() resource.Resource {
 type uploadResource struct {
 	client    *datocms.Client
 	files     *localfile.Files
-	journal   *createJournal
+	journal   *createjournal.Journal // nil without a usable cache directory
+	owner     createjournal.Owner
 	tracked   *trackedUploads
-	shortcuts bool // see upload_shortcuts.go
+	shortcuts bool // see resource_upload_shortcuts.go
 }
 
 type uploadResourceModel struct {
@@ -237,7 +239,7 @@ func (r *uploadResource) Configure(_ context.Context, req resource.ConfigureRequ
 }
 
 func (r *uploadResource) configure(data *providerData) {
-	r.client, r.files, r.journal, r.tracked, r.shortcuts = data.client, data.files, data.journal, data.tracked, data.shortcuts
+	r.client, r.files, r.journal, r.owner, r.tracked, r.shortcuts = data.client, data.files, data.journal, data.owner, data.tracked, data.shortcuts
 }
 
 func (r *uploadResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
@@ -281,6 +283,7 @@ func (r *uploadResource) Read(ctx context.Context, req resource.ReadRequest, res
 			return
 		}
 		tflog.Info(ctx, "upload no longer exists in DatoCMS; removing it from state", map[string]any{"upload_id": id})
+		r.forgetJournal(ctx, id)
 		resp.State.RemoveResource(ctx)
 		return
 	}

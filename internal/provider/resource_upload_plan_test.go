@@ -2,6 +2,7 @@ package provider
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"image"
 	"image/color"
@@ -12,7 +13,11 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/google/go-cmp/cmp"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-testing/compare"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -20,7 +25,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
+	"github.com/assetform/terraform-provider-datocms/internal/datocms"
 	"github.com/assetform/terraform-provider-datocms/internal/datocmstest"
+	"github.com/assetform/terraform-provider-datocms/internal/localfile"
 )
 
 func fileSize(t *testing.T, path string) float64 {
@@ -486,5 +493,201 @@ func TestAccUpload_newFileChangedBetweenPlanAndApply(t *testing.T) {
 	})
 	if n := srv.WriteCount(); n != 0 {
 		t.Errorf("a file changed between plan and apply led to %d write calls", n)
+	}
+}
+
+func TestPlanChecks_unknownCollection(t *testing.T) {
+	t.Parallel()
+	srv := newTestServer(t)
+	src := writePNG(t, filepath.Join(t.TempDir(), "a.png"), 1, 4, 4)
+	expectPlanError(t, srv, uploadConfig(srv, fmt.Sprintf("  source = %q\n  upload_collection_id = \"no-such-collection\"\n", src)),
+		`Unknown upload collection.*upload_collection_id.*no upload collection "no-such-collection"`)
+}
+
+func TestPlanChecks_fileTooLarge(t *testing.T) {
+	t.Parallel()
+	srv := newTestServer(t)
+	big := filepath.Join(t.TempDir(), "huge.mp4")
+	f, err := os.Create(big)
+	if err == nil {
+		err = f.Truncate(datocms.MaxUploadSize + 1) // sparse: nothing is written to disk
+	}
+	if err == nil {
+		err = f.Close()
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	expectPlanError(t, srv, uploadConfig(srv, fmt.Sprintf("  source = %q\n", big)),
+		`Source file too large for DatoCMS.*huge\.mp4" is 1073741825 bytes; DatoCMS accepts files of at most 1 GiB`)
+}
+
+func TestPlanChecks_timeoutsMustBePositive(t *testing.T) {
+	t.Parallel()
+	for _, value := range []string{"0s", "-1m"} {
+		t.Run(value, func(t *testing.T) {
+			t.Parallel()
+			srv := newTestServer(t)
+			src := writePNG(t, filepath.Join(t.TempDir(), "a.png"), 1, 4, 4)
+			expectPlanError(t, srv, uploadConfig(srv, fmt.Sprintf("  source = %q\n  timeouts {\n    create = %q\n  }\n", src, value)),
+				`Timeout must be positive.*timeouts\.create is "`+value+`".*must be a positive duration`)
+		})
+	}
+}
+
+func TestPlanChecks_focalPointRemovedFromOneLocale(t *testing.T) {
+	t.Parallel()
+	srv := newTestServer(t)
+	src := writePNG(t, filepath.Join(t.TempDir(), "a.png"), 2, 8, 8)
+	both := uploadConfig(srv, fmt.Sprintf(`  source = %q
+  default_field_metadata = {
+    en = { alt = "a", focal_point = { x = 0.2, y = 0.4 } }
+    it = { alt = "b", focal_point = { x = 0.2, y = 0.4 } }
+  }`, src))
+	oneRemoved := uploadConfig(srv, fmt.Sprintf(`  source = %q
+  default_field_metadata = {
+    en = { alt = "a", focal_point = { x = 0.2, y = 0.4 } }
+    it = { alt = "b" }
+  }`, src))
+	noneLeft := uploadConfig(srv, fmt.Sprintf(`  source = %q
+  default_field_metadata = {
+    en = { alt = "a" }
+    it = { alt = "b" }
+  }`, src))
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checkNoUploads(srv),
+		Steps: []resource.TestStep{
+			{Config: both},
+			{
+				PreConfig:   srv.ResetRequests,
+				Config:      oneRemoved,
+				ExpectError: wrappedError(`Focal point removed from some locales only.*removed from "it" but kept on "en"`),
+			},
+			{
+				// Removing it everywhere clears it in DatoCMS.
+				PreConfig: func() {
+					if w := srv.WriteCount(); w != 0 {
+						t.Errorf("the refused plan made %d writes", w)
+					}
+				},
+				Config: noneLeft,
+				ConfigStateChecks: []statecheck.StateCheck{remote(srv, func(up datocmstest.Upload) error {
+					if up.FocalPoint != nil {
+						return fmt.Errorf("focal point still set: %v", up.FocalPoint)
+					}
+					return nil
+				})},
+			},
+		},
+	})
+}
+
+// TestPlanChecks_missingSourceWarns: a source that does not exist is a warning, not an
+// error (another resource may write it during apply); the warning says so. Warnings are
+// only visible in terraform's output, so this runs the real binary directly.
+func TestPlanChecks_missingSourceWarns(t *testing.T) {
+	t.Parallel()
+	srv := newTestServer(t)
+	ws := cliWorkspace(t, srv)
+	if err := ws.WriteConfig("resource \"datocms_upload\" \"typo\" {\n  source = \"${path.module}/herro.png\"\n}\n"); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	res, err := ws.Run(ctx, "plan", "-input=false")
+	if err != nil || res.ExitCode != 0 {
+		t.Fatalf("plan: %v\n%s", err, res)
+	}
+	out := strings.Join(strings.Fields(res.Stdout+res.Stderr), " ")
+	for _, want := range []string{"Warning: Source file not found", "herro.png\" does not exist",
+		"If another resource writes it during apply, that is expected", "Otherwise fix source, or the apply will fail"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("plan output lacks %q:\n%s", want, res)
+		}
+	}
+	if w := srv.WriteCount(); w != 0 {
+		t.Errorf("the plan made %d writes", w)
+	}
+}
+
+// TestPlanComputed pins which computed values a plan leaves unknown for each kind of change.
+func TestPlanComputed(t *testing.T) {
+	t.Parallel()
+	state := uploadResourceModel{
+		ID: types.StringValue("id1"), CreatedAt: types.StringValue("2026-01-01T00:00:00Z"),
+		MD5: types.StringValue("old"), Size: types.Int64Value(10), Format: types.StringValue("png"), MimeType: types.StringValue("image/png"),
+		URL: types.StringValue("u"), Path: types.StringValue("p"), Filename: types.StringValue("f.png"),
+		Width: types.Int64Value(1), Height: types.Int64Value(1), IsImage: types.BoolValue(true),
+		Blurhash: types.StringValue("b"), Thumbhash: types.StringValue("t"), Basename: types.StringValue("f"),
+		ReplaceStrategy: types.StringValue(replaceStrategyCreateNewURL),
+	}
+	same := &localfile.Facts{MD5: "old", Size: 10, Format: "png", MimeType: "image/png"}
+	changed := &localfile.Facts{MD5: "new", Size: 20, Format: "gif", MimeType: "image/gif"}
+	raster := &localfile.Facts{MD5: "new", Size: 20, Format: "gif", MimeType: "image/gif", Kind: localfile.KindRaster, Width: 4, Height: 2}
+	document := &localfile.Facts{MD5: "new", Size: 20, Format: "pdf", MimeType: "application/pdf", Kind: localfile.KindDocument}
+
+	unknowns := func(m uploadResourceModel) []string {
+		var out []string
+		for name, v := range map[string]attr.Value{
+			"id": m.ID, "created_at": m.CreatedAt, "md5": m.MD5, "size": m.Size, "format": m.Format, "mime_type": m.MimeType,
+			"url": m.URL, "path": m.Path, "filename": m.Filename, "width": m.Width, "height": m.Height, "is_image": m.IsImage,
+			"blurhash": m.Blurhash, "thumbhash": m.Thumbhash, "basename": m.Basename,
+		} {
+			if v.IsUnknown() {
+				out = append(out, name)
+			}
+		}
+		return sorted(out)
+	}
+	for name, tc := range map[string]struct {
+		config   uploadResourceModel
+		strategy string
+		local    *localfile.Facts
+		want     []string
+	}{
+		"metadata only":          {local: same, want: nil},
+		"rename":                 {config: uploadResourceModel{Basename: types.StringValue("g")}, local: same, want: []string{"path", "url"}},
+		"new file":               {local: changed, want: []string{"basename", "blurhash", "filename", "height", "is_image", "path", "thumbhash", "url", "width"}},
+		"new file, basename set": {config: uploadResourceModel{Basename: types.StringValue("f"), Source: types.StringValue("x/new.GIF")}, local: changed, want: []string{"blurhash", "height", "is_image", "path", "thumbhash", "url", "width"}},
+		"new file, keep_url":     {strategy: replaceStrategyKeepURL, local: changed, want: []string{"blurhash", "height", "is_image", "thumbhash", "width"}},
+		"new raster file":        {local: raster, want: []string{"basename", "blurhash", "filename", "path", "thumbhash", "url"}},
+		"new document file":      {local: document, want: []string{"basename", "filename", "path", "url"}},
+		"file not written yet":   {local: nil, want: []string{"basename", "blurhash", "filename", "format", "height", "is_image", "md5", "mime_type", "path", "size", "thumbhash", "url", "width"}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			config := tc.config
+			if config.Basename.IsUnknown() || (config.Basename == types.String{}) {
+				config.Basename = types.StringNull()
+			}
+			plan := state
+			plan.ReplaceStrategy = types.StringValue(replaceStrategyCreateNewURL)
+			if tc.strategy != "" {
+				plan.ReplaceStrategy = types.StringValue(tc.strategy)
+			}
+			if !config.Basename.IsNull() {
+				plan.Basename = config.Basename
+			}
+			planComputed(&plan, config, &state, tc.local)
+			if diff := cmp.Diff(tc.want, unknowns(plan)); diff != "" {
+				t.Errorf("unknown attributes (-want +got):\n%s", diff)
+			}
+			if tc.local != nil && plan.MD5.ValueString() != tc.local.MD5 {
+				t.Errorf("md5 planned %s, want %s", plan.MD5, tc.local.MD5)
+			}
+			if tc.local == changed && (plan.Size.ValueInt64() != 20 || plan.Format.ValueString() != "gif") {
+				t.Errorf("size/format planned %s/%s, want the local file's", plan.Size, plan.Format)
+			}
+			switch {
+			case name == "rename" && plan.Filename.ValueString() != "g.png":
+				t.Errorf("renamed filename planned %s, want g.png (the current extension)", plan.Filename)
+			case name == "new file, basename set" && plan.Filename.ValueString() != "f.gif":
+				t.Errorf("filename planned %s, want f.gif (basename and the new file's extension)", plan.Filename)
+			case tc.local == raster && (!plan.IsImage.ValueBool() || plan.Width.ValueInt64() != 4 || plan.Height.ValueInt64() != 2):
+				t.Errorf("raster planned is_image %s, %sx%s", plan.IsImage, plan.Width, plan.Height)
+			case tc.local == document && (plan.IsImage.ValueBool() || !plan.Width.IsNull() || !plan.Blurhash.IsNull() || !plan.Thumbhash.IsNull()):
+				t.Errorf("document planned is_image %s, width %s, blurhash %s", plan.IsImage, plan.Width, plan.Blurhash)
+			}
+		})
 	}
 }

@@ -1,8 +1,11 @@
 package provider
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -15,7 +18,10 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
+	"github.com/assetform/terraform-provider-datocms/internal/cachedir"
+	"github.com/assetform/terraform-provider-datocms/internal/createjournal"
 	"github.com/assetform/terraform-provider-datocms/internal/datocmstest"
+	"github.com/assetform/terraform-provider-datocms/internal/scenario"
 )
 
 // serverUploadCount asserts how many uploads the server holds.
@@ -216,5 +222,264 @@ func TestGenerateConfigOut(t *testing.T) {
 	}
 	if w := srv.CountRequests("PUT", "/uploads/"); w != 0 {
 		t.Errorf("the import made %d updates, want none", w)
+	}
+}
+
+// TestJournal_targetedAppliesKeepTheirOwnUploads: x and y upload the same file. apply
+// -target=x, then apply -target=y: y creates an upload of its own (x's create returned, so
+// its journal entry is never adopted) and warns that x's upload was not read by this apply,
+// naming it and the import block; a full apply then changes nothing and adopts nothing.
+func TestJournal_targetedAppliesKeepTheirOwnUploads(t *testing.T) {
+	t.Parallel()
+	srv := newTestServer(t)
+	ws := cliWorkspace(t, srv)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	if err := ws.Write("files/logo.txt", []byte("one logo\n")); err != nil {
+		t.Fatal(err)
+	}
+	body := ""
+	for _, name := range []string{"x", "y"} {
+		body += fmt.Sprintf("resource \"datocms_upload\" %q {\n  source = \"${path.module}/files/logo.txt\"\n  author = %q\n}\n", name, name)
+	}
+	if err := ws.WriteConfig(body); err != nil {
+		t.Fatal(err)
+	}
+	var outputs []string
+	for _, args := range [][]string{{"-target=datocms_upload.x"}, {"-target=datocms_upload.y"}, nil} {
+		res, err := ws.Apply(ctx, args...)
+		if err != nil || res.ExitCode != 0 {
+			t.Fatalf("apply %v: %v\n%s", args, err, res)
+		}
+		outputs = append(outputs, strings.Join(strings.Fields(strings.ReplaceAll(res.Stdout+res.Stderr, "│", " ")), " "))
+	}
+	ids, err := ws.StateIDs(ctx, "datocms_upload")
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, y := ids["datocms_upload.x"], ids["datocms_upload.y"]
+	if x == "" || y == "" || x == y || len(srv.Uploads("")) != 2 {
+		t.Fatalf("x holds %q and y %q, the server %d uploads: want one upload each", x, y, len(srv.Uploads("")))
+	}
+	for i, out := range outputs {
+		if strings.Contains(out, "Adopted an upload") || strings.Contains(out, "will be adopted") {
+			t.Errorf("apply %d speaks of adopting: %s", i+1, out)
+		}
+	}
+	if want := fmt.Sprintf("Upload %s was created from", x); !strings.Contains(outputs[1], "An earlier upload of this file is not in the state") ||
+		!strings.Contains(outputs[1], want) || !strings.Contains(outputs[1], fmt.Sprintf("id = %q", x)) {
+		t.Errorf("apply -target=y does not warn about x's upload %s with its import block:\n%s", x, outputs[1])
+	}
+	if strings.Contains(outputs[2], "not in the state") {
+		t.Errorf("the full apply, which reads both, still warns:\n%s", outputs[2])
+	}
+}
+
+// cacheRootOf is the provider's cache directory of a CLI workspace.
+func cacheRootOf(ws *scenario.Workspace) string {
+	return filepath.Join(ws.Dir, ".cache", cachedir.Name)
+}
+
+// TestCacheDir_plantedEntriesAreIgnored: entries of a cache directory that another user can
+// write are never trusted. First the attack, with the directory as it should be: a hash
+// entry rewritten to the old MD5 makes the plan of a changed file empty. Then the same
+// directory, writable by others (or another user's): the plan warns which protections are
+// off and shows the new content, and a planted journal entry is not adopted.
+func TestCacheDir_plantedEntriesAreIgnored(t *testing.T) {
+	t.Parallel()
+	srv := newTestServer(t)
+	ws := cliWorkspace(t, srv)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	big := filepath.Join(ws.Dir, "files", "big.bin")
+	writeFile(t, big, append(make([]byte, 1<<20), 1)) // large enough for the hash cache
+	time.Sleep(2100 * time.Millisecond)               // past the racy window
+	if err := ws.WriteConfig("resource \"datocms_upload\" \"big\" {\n  source = \"${path.module}/files/big.bin\"\n}\n"); err != nil {
+		t.Fatal(err)
+	}
+	if res, err := ws.Apply(ctx); err != nil || res.ExitCode != 0 {
+		t.Fatalf("apply: %v\n%s", err, res)
+	}
+	oldMD5 := fileMD5(t, big)
+	writeFile(t, big, append(make([]byte, 1<<20), 2)) // same size, new content
+	time.Sleep(2100 * time.Millisecond)
+	if res, err := ws.Run(ctx, "plan", "-input=false"); err != nil || res.ExitCode != 0 { // hashes it into the cache
+		t.Fatalf("plan: %v\n%s", err, res)
+	}
+	entries, _ := filepath.Glob(filepath.Join(cacheRootOf(ws), "md5", "*.json"))
+	if len(entries) == 0 {
+		t.Fatal("the plan left no hash in the cache: the test would prove nothing")
+	}
+	for _, e := range entries {
+		dec := json.NewDecoder(bytes.NewReader(readFile(t, e)))
+		dec.UseNumber() // stat times in nanoseconds do not fit a float64
+		var f map[string]any
+		if err := dec.Decode(&f); err != nil {
+			t.Fatal(err)
+		}
+		f["md5"] = oldMD5
+		forged, _ := json.Marshal(f)
+		writeFile(t, e, forged)
+		if err := os.Chmod(e, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if empty, res, err := ws.PlanIsEmpty(ctx); err != nil || !empty {
+		t.Fatalf("with a trusted cache, a rewritten hash entry should hide the change (the attack this test guards against); "+
+			"the plan was not empty (%v):\n%s", err, res)
+	}
+
+	// A journal entry for an upload with the new content, as a killed apply of this very
+	// configuration would have left it: adopted, if the directory were trusted.
+	seeded := seedUploads(t, srv, []seedUpload{{name: "big.bin", content: readFile(t, big)}})[0]
+	abs, err := filepath.EvalSymlinks(ws.Dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	planted := createjournal.Entry{UploadID: seeded.ID, Key: big, MD5: fileMD5(t, big), Stage: createjournal.Started,
+		Owner: createjournal.Owner{Dir: abs, Workspace: "default", Machine: createjournal.CurrentOwner().Machine}, CreatedAt: time.Now()}
+	raw, _ := json.Marshal(planted)
+	writeFile(t, filepath.Join(cacheRootOf(ws), "creates", createjournal.Scope(srv.URL(), "1234", ""), seeded.ID+".json"), raw)
+
+	for _, weaken := range []struct {
+		name string
+		do   func() error
+		undo func() error
+	}{
+		{"writable by others", func() error { return os.Chmod(cacheRootOf(ws), 0o707) }, func() error { return os.Chmod(cacheRootOf(ws), 0o700) }},
+		{"another user's", func() error { return os.Chown(cacheRootOf(ws), 4242, 4242) }, func() error { return os.Chown(cacheRootOf(ws), os.Geteuid(), os.Getegid()) }},
+	} {
+		if weaken.name == "another user's" && os.Geteuid() != 0 {
+			t.Log("not root: the directory cannot be given to another user")
+			continue
+		}
+		if err := weaken.do(); err != nil {
+			t.Fatal(err)
+		}
+		res, err := ws.Run(ctx, "plan", "-input=false")
+		if err != nil || res.ExitCode != 0 {
+			t.Fatalf("%s: plan: %v\n%s", weaken.name, err, res)
+		}
+		out := strings.Join(strings.Fields(strings.ReplaceAll(res.Stdout+res.Stderr, "│", " ")), " ")
+		for _, want := range []string{"Warning: Provider cache directory not used", "every source file is read and hashed on every plan",
+			"an apply killed in the middle of a create cannot be recovered from the journal", "1 to change"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("%s: the plan does not say %q:\n%s", weaken.name, want, out)
+			}
+		}
+		if err := weaken.undo(); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	// Create a second upload of the same file with the directory writable by others: the
+	// planted entry must not be adopted.
+	if err := os.Chmod(cacheRootOf(ws), 0o707); err != nil {
+		t.Fatal(err)
+	}
+	if err := ws.WriteConfig("resource \"datocms_upload\" \"big\" {\n  source = \"${path.module}/files/big.bin\"\n}\n" +
+		"resource \"datocms_upload\" \"again\" {\n  source = \"${path.module}/files/big.bin\"\n}\n"); err != nil {
+		t.Fatal(err)
+	}
+	res, err := ws.Apply(ctx)
+	if err != nil || res.ExitCode != 0 {
+		t.Fatalf("apply: %v\n%s", err, res)
+	}
+	if out := res.Stdout + res.Stderr; strings.Contains(out, "Adopted an upload") || strings.Contains(out, "will be adopted") {
+		t.Errorf("a planted journal entry was adopted:\n%s", res)
+	}
+	ids, err := ws.StateIDs(ctx, "datocms_upload")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ids["datocms_upload.again"] == seeded.ID {
+		t.Errorf("the new resource took the planted upload %s", seeded.ID)
+	}
+}
+
+// TestCacheDir_unwritable: a regular file where the provider's cache directory should be.
+// The plan and the apply warn which protections are off and work without them.
+func TestCacheDir_unwritable(t *testing.T) {
+	t.Parallel()
+	srv := newTestServer(t)
+	ws := cliWorkspace(t, srv)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	writeFile(t, cacheRootOf(ws), []byte("not a directory"))
+	if err := ws.WriteConfig("resource \"datocms_upload\" \"a\" {\n  content = \"hi\"\n  basename = \"hi\"\n  extension = \"txt\"\n}\n"); err != nil {
+		t.Fatal(err)
+	}
+	res, err := ws.Apply(ctx)
+	if err != nil || res.ExitCode != 0 {
+		t.Fatalf("apply: %v\n%s", err, res)
+	}
+	out := strings.Join(strings.Fields(strings.ReplaceAll(res.Stdout+res.Stderr, "│", " ")), " ")
+	if !strings.Contains(out, "Warning: Provider cache directory not used") || !strings.Contains(out, "is not a directory") {
+		t.Errorf("the apply does not warn about the cache directory:\n%s", out)
+	}
+	if n := len(srv.Uploads("")); n != 1 {
+		t.Errorf("%d uploads, want 1", n)
+	}
+	if empty, res, err := ws.PlanIsEmpty(ctx); err != nil || !empty {
+		t.Errorf("the next plan is not empty (%v):\n%s", err, res)
+	}
+}
+
+// TestRecovery_refusedCreateUnconfirmed: a create whose job fails, when the read that should
+// confirm that nothing was made fails too, keeps the upload ID in state (tainted) instead of
+// forgetting it on a guess. The next apply asks again: when DatoCMS made the upload after
+// all, it is replaced (deleted, created again); when DatoCMS says it does not exist, the
+// upload is created. Either way one upload in the end, and no orphan.
+func TestRecovery_refusedCreateUnconfirmed(t *testing.T) {
+	t.Parallel()
+	for _, made := range []bool{false, true} {
+		t.Run(fmt.Sprintf("made=%v", made), func(t *testing.T) {
+			t.Parallel()
+			srv := newTestServer(t)
+			ws := cliWorkspace(t, srv)
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+			defer cancel()
+			if err := ws.WriteConfig("resource \"datocms_upload\" \"a\" {\n  content = \"hi\"\n  basename = \"hi\"\n  extension = \"txt\"\n}\n"); err != nil {
+				t.Fatal(err)
+			}
+			if err := srv.SetFaultRules(
+				datocmstest.FaultRule{Method: "POST", Path: "/uploads", Action: "job_fail", Code: "INVALID_FIELD", Apply: made, Times: 1},
+				datocmstest.FaultRule{Method: "GET", Path: "/uploads", Action: "status", Status: 403, Times: 5},
+			); err != nil {
+				t.Fatal(err)
+			}
+			res, err := ws.Apply(ctx)
+			if err != nil || res.ExitCode == 0 {
+				t.Fatalf("apply: want the failed create: %v\n%s", err, res)
+			}
+			out := strings.Join(strings.Fields(strings.ReplaceAll(res.Stdout+res.Stderr, "│", " ")), " ")
+			if !strings.Contains(out, "anyway could not be checked") || !strings.Contains(out, "its ID is kept in state, marked tainted") {
+				t.Errorf("the apply does not say the upload's fate is unknown:\n%s", out)
+			}
+			ids, err := ws.StateIDs(ctx, "datocms_upload")
+			if err != nil {
+				t.Fatal(err)
+			}
+			refused := ids["datocms_upload.a"]
+			if refused == "" {
+				t.Fatalf("the state does not keep the ID of the refused create: %v", ids)
+			}
+			if _, exists := srv.Upload("", refused); exists != made {
+				t.Fatalf("upload %s exists: %v, want %v", refused, exists, made)
+			}
+
+			srv.ClearFaultRules()
+			if res, err := ws.Apply(ctx); err != nil || res.ExitCode != 0 {
+				t.Fatalf("second apply: %v\n%s", err, res)
+			}
+			ups := srv.Uploads("")
+			if len(ups) != 1 || ups[0].ID == refused {
+				t.Errorf("after the second apply the server holds %d uploads (the refused create's %s among them: %v), want one new",
+					len(ups), refused, len(ups) > 0 && ups[0].ID == refused)
+			}
+			if empty, res, err := ws.PlanIsEmpty(ctx); err != nil || !empty {
+				t.Errorf("the next plan is not empty (%v):\n%s", err, res)
+			}
+		})
 	}
 }

@@ -20,6 +20,10 @@ const (
 	// privatePendingKey marks an upload whose create DatoCMS accepted (or may have) but whose
 	// outcome the provider has not seen yet (pendingCreate).
 	privatePendingKey = "pending_create"
+	// privateUnconfirmedKey marks an upload whose create DatoCMS refused (or whose job
+	// failed) when the read that should confirm that nothing was made failed too
+	// (unconfirmedCreate). Unlike a pending create, it does not hold up later operations.
+	privateUnconfirmedKey = "unconfirmed_create"
 	// privateProjectKey records where the upload lives (projectRecord), so that a 404 from
 	// a DatoCMS that is not the same project is never taken for a deleted upload.
 	privateProjectKey = "project"
@@ -38,6 +42,11 @@ func readPendingCreate(ctx context.Context, private privateGetter) *pendingCreat
 		return nil
 	}
 	return &p
+}
+
+// unconfirmedCreate is a refused create whose outcome could not be confirmed.
+type unconfirmedCreate struct {
+	RefusedAt time.Time `json:"refused_at"`
 }
 
 // projectRecord is the DatoCMS site and environment an upload was created or last read in.

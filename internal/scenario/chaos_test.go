@@ -87,6 +87,18 @@ func TestChaos_killMidApply(t *testing.T) {
 	}
 }
 
+// TestChaos_ownership: two configurations of one user upload the same file, with one cache
+// directory: each ends with an upload of its own, and destroying one leaves the other's.
+func TestChaos_ownership(t *testing.T) {
+	t.Parallel()
+	for _, sc := range []Scenario{SharedSourceModules(false), SharedSourceModules(true), WorkspacePreview()} {
+		t.Run(sc.Name, func(t *testing.T) {
+			t.Parallel()
+			runScenario(t, sc)
+		})
+	}
+}
+
 // TestChaos_slowCreate: a create that times out while its job runs, re-applied at once,
 // with and without terraform untaint.
 func TestChaos_slowCreate(t *testing.T) {

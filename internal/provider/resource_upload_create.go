@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -12,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
+	"github.com/assetform/terraform-provider-datocms/internal/createjournal"
 	"github.com/assetform/terraform-provider-datocms/internal/datocms"
 )
 
@@ -31,6 +31,7 @@ func (r *uploadResource) Create(ctx context.Context, req resource.CreateRequest,
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	rpcCtx := ctx // canceled when terraform goes away: Create then never returns to it
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
@@ -40,7 +41,7 @@ func (r *uploadResource) Create(ctx context.Context, req resource.CreateRequest,
 		resp.Diagnostics.Append(apiErrorDiagnostic("Error creating upload", fmt.Sprintf("Could not create an upload from %q: %s", source, err), err))
 		return
 	}
-	if r.adoptOrphan(ctx, scope, source, plan, timeout, resp) {
+	if r.adoptOrphan(rpcCtx, ctx, scope, source, plan, timeout, resp) {
 		return
 	}
 
@@ -54,8 +55,11 @@ func (r *uploadResource) Create(ctx context.Context, req resource.CreateRequest,
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	entry := journalEntry{UploadID: in.ID, Source: source, MD5: file.MD5, Run: os.Getppid(), CreatedAt: time.Now().UTC()}
+	r.warnAboutUnseen(ctx, scope, source, file.MD5, &resp.Diagnostics)
+	entry := createjournal.Entry{UploadID: in.ID, Key: source, MD5: file.MD5, Owner: r.owner, Terraform: createjournal.Terraform(),
+		Stage: createjournal.Started, CreatedAt: time.Now().UTC()}
 	r.journalRecord(ctx, scope, entry)
+	defer r.journalReturned(rpcCtx, scope, in.ID)
 	in.OnAccepted = func(jobID string) {
 		entry.JobID = jobID
 		r.journalRecord(ctx, scope, entry)
@@ -96,43 +100,6 @@ func (r *uploadResource) finishCreate(ctx context.Context, up *datocms.Upload, p
 	resp.Diagnostics.Append(recordProject(ctx, r.client, resp.Private)...)
 }
 
-// adoptOrphan looks in the create journal for an upload of this very file and content that
-// an apply created but never recorded (it was killed), and adopts it. It reports whether it
-// handled the create.
-func (r *uploadResource) adoptOrphan(ctx context.Context, scope, source string, plan uploadResourceModel, timeout time.Duration,
-	resp *resource.CreateResponse,
-) bool {
-	if plan.MD5.IsUnknown() || plan.MD5.IsNull() {
-		return false
-	}
-	for _, e := range r.journal.orphans(scope, source, plan.MD5.ValueString()) {
-		if !r.journal.forget(scope, e.UploadID) {
-			continue // another create of the same file claimed it first
-		}
-		up, err := r.client.FollowCreate(ctx, e.UploadID, e.JobID)
-		var pending *datocms.PendingCreateError
-		switch {
-		case up != nil && up.MD5 == plan.MD5.ValueString():
-			resp.Diagnostics.AddWarning("Adopted an upload left by an interrupted apply",
-				fmt.Sprintf("Upload %s, created from %q by an apply that ended before it could record it (started %s), "+
-					"holds this file. It was adopted instead of uploading a duplicate.", e.UploadID, source,
-					e.CreatedAt.Format(time.RFC3339)))
-			r.finishCreate(ctx, up, plan, nil, resp)
-			return true
-		case up != nil, datocms.IsJobFailure(err), datocms.IsNotFound(err):
-			// Another file, or nothing was created: not ours to take.
-		case errors.As(err, &pending):
-			r.journalRecord(ctx, scope, e)
-			r.savePending(ctx, plan, pending, timeout, resp)
-			return true
-		default:
-			r.journalRecord(ctx, scope, e)
-			tflog.Warn(ctx, "could not check an upload left by an interrupted apply", map[string]any{"upload_id": e.UploadID, "error": err.Error()})
-		}
-	}
-	return false
-}
-
 // createFailed makes sure that an upload DatoCMS created, or may still be creating, is
 // tracked in state. A state saved with an error is marked tainted by Terraform.
 func (r *uploadResource) createFailed(ctx context.Context, scope, id string, plan uploadResourceModel, timeout time.Duration, err error,
@@ -147,15 +114,31 @@ func (r *uploadResource) createFailed(ctx context.Context, scope, id string, pla
 	// the upload was made, so look before saying nothing exists.
 	checkCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), failureCheckTimeout)
 	defer cancel()
-	if up, getErr := r.client.GetUpload(checkCtx, id); getErr == nil {
+	up, getErr := r.client.GetUpload(checkCtx, id)
+	switch {
+	case getErr == nil:
 		r.saveWithError(ctx, up, plan, &resp.State, &resp.Diagnostics, "Error creating upload",
 			fmt.Sprintf("DatoCMS created upload %s from %q, but reported: %s. The upload is kept in state and marked tainted, "+
 				"so it is never orphaned; the next apply replaces it.", id, plan.sourceKey(), err))
-		return
+	case datocms.IsNotFound(getErr) && confirmGone(checkCtx, r.client, id, nil) == nil:
+		r.journal.Forget(scope, id) // DatoCMS itself says nothing was created
+		resp.Diagnostics.Append(apiErrorDiagnostic("Error creating upload",
+			fmt.Sprintf("Could not create an upload from %q: %s", plan.sourceKey(), describeAPIError(err, timeout, "create")), err))
+	default:
+		// Whether the upload exists is not known: forgetting its ID on a guess could orphan
+		// it. It stays in state (tainted), marked unconfirmed, until DatoCMS answers.
+		state := plan
+		state.ID = types.StringValue(id)
+		state.nullUnknowns()
+		resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+		resp.Diagnostics.Append(writePrivate(ctx, resp.Private, privateUnconfirmedKey, &unconfirmedCreate{RefusedAt: time.Now().UTC()})...)
+		resp.Diagnostics.Append(recordProject(ctx, r.client, resp.Private)...)
+		resp.Diagnostics.Append(apiErrorDiagnostic("Error creating upload",
+			fmt.Sprintf("Could not create an upload from %q: %s. Whether DatoCMS made upload %s anyway could not be checked (%s), "+
+				"so its ID is kept in state, marked tainted: the next refresh asks DatoCMS again and drops it only when "+
+				"DatoCMS answers that it does not exist; the next apply then creates the upload again.",
+				plan.sourceKey(), describeAPIError(err, timeout, "create"), id, getErr), err))
 	}
-	r.journal.forget(scope, id)
-	resp.Diagnostics.Append(apiErrorDiagnostic("Error creating upload",
-		fmt.Sprintf("Could not create an upload from %q: %s", plan.sourceKey(), describeAPIError(err, timeout, "create")), err))
 }
 
 // savePending records a create whose outcome is not known: the upload ID (in state, with the
@@ -197,14 +180,6 @@ func (r *uploadResource) savePending(ctx context.Context, plan uploadResourceMod
 		pending.UploadID, plan.sourceKey(), what, pending.Err))
 }
 
-// journalRecord writes a journal entry, logging (not failing on) a journal that cannot be
-// written: that only loses the ability to adopt the upload after a crash.
-func (r *uploadResource) journalRecord(ctx context.Context, scope string, e journalEntry) {
-	if err := r.journal.record(scope, e); err != nil {
-		tflog.Warn(ctx, "could not write the create journal", map[string]any{"error": err.Error()})
-	}
-}
-
 // currentProject returns where this provider's uploads live and the create journal's scope for it.
 func currentProject(ctx context.Context, client *datocms.Client) (projectRecord, string, error) {
 	site, err := client.Site(ctx)
@@ -212,7 +187,7 @@ func currentProject(ctx context.Context, client *datocms.Client) (projectRecord,
 		return projectRecord{}, "", err
 	}
 	p := projectRecord{SiteID: site.ID, Environment: client.Environment()}
-	return p, journalScope(client.BaseURL(), site.ID, p.Environment), nil
+	return p, createjournal.Scope(client.BaseURL(), site.ID, p.Environment), nil
 }
 
 // recordProject records in private state where the upload lives (see confirmGone).

@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
+	"github.com/assetform/terraform-provider-datocms/internal/createjournal"
 	"github.com/assetform/terraform-provider-datocms/internal/datocms"
 	"github.com/assetform/terraform-provider-datocms/internal/localfile"
 )
@@ -130,6 +131,7 @@ func (r *uploadResource) refreshed(ctx context.Context, up *datocms.Upload, prio
 	r.trackInState(ctx, up.ID)
 	resp.Diagnostics.Append(recordProject(ctx, r.client, resp.Private)...)
 	resp.Diagnostics.Append(recordRefresh(ctx, resp.Private, up, resp.State)...)
+	resp.Diagnostics.Append(writePrivate[unconfirmedCreate](ctx, resp.Private, privateUnconfirmedKey, nil)...) // DatoCMS has it
 	if prior.Source.IsNull() {
 		return
 	}
@@ -155,7 +157,7 @@ func (r *uploadResource) forgetJournal(ctx context.Context, id string) {
 		return
 	}
 	if _, scope, err := currentProject(ctx, r.client); err == nil {
-		r.journal.forget(scope, id)
+		r.journal.Forget(scope, id)
 	}
 }
 
@@ -170,20 +172,104 @@ func (t *trackedUploads) has(id string) bool {
 	return ok
 }
 
+// adoptOrphan looks in the create journal for a create of this very file and content by this
+// configuration (root module, workspace, machine) that never returned, because the
+// terraform process that ran it is gone (killed), and adopts its upload. It reports whether
+// it handled the create. rpcCtx is Create's own context (see journalReturned).
+func (r *uploadResource) adoptOrphan(rpcCtx, ctx context.Context, scope, source string, plan uploadResourceModel, timeout time.Duration,
+	resp *resource.CreateResponse,
+) bool {
+	if plan.MD5.IsUnknown() || plan.MD5.IsNull() {
+		return false
+	}
+	for _, e := range r.journal.Adoptable(scope, r.owner, source, plan.MD5.ValueString()) {
+		if !r.journal.Forget(scope, e.UploadID) {
+			continue // another create of the same file claimed it first
+		}
+		// Claimed: the entry is this create's now, until it returns.
+		e.Terraform, e.Stage = createjournal.Terraform(), createjournal.Started
+		r.journalRecord(ctx, scope, e)
+		up, err := r.client.FollowCreate(ctx, e.UploadID, e.JobID)
+		var pending *datocms.PendingCreateError
+		switch {
+		case up != nil && up.MD5 == plan.MD5.ValueString():
+			defer r.journalReturned(rpcCtx, scope, e.UploadID)
+			resp.Diagnostics.AddWarning("Adopted an upload left by an interrupted apply",
+				fmt.Sprintf("Upload %s, created from %q by an apply of this configuration that was killed before its create "+
+					"returned (started %s), holds this file. It was adopted instead of uploading a duplicate.", e.UploadID, source,
+					e.CreatedAt.Format(time.RFC3339)))
+			r.finishCreate(ctx, up, plan, nil, resp)
+			return true
+		case up != nil, datocms.IsJobFailure(err), datocms.IsNotFound(err):
+			r.journal.Forget(scope, e.UploadID) // another file, or nothing was created: not ours to take
+		case errors.As(err, &pending):
+			defer r.journalReturned(rpcCtx, scope, e.UploadID)
+			r.savePending(ctx, plan, pending, timeout, resp)
+			return true
+		default:
+			e.Terraform = createjournal.Process{} // to be tried again by the next apply
+			r.journalRecord(ctx, scope, e)
+			tflog.Warn(ctx, "could not check an upload left by an interrupted apply", map[string]any{"upload_id": e.UploadID, "error": err.Error()})
+		}
+	}
+	return false
+}
+
+// journalRecord writes a journal entry, logging (not failing on) a journal that cannot be
+// written: that only loses the ability to adopt the upload after a crash.
+func (r *uploadResource) journalRecord(ctx context.Context, scope string, e createjournal.Entry) {
+	if err := r.journal.Record(scope, e); err != nil {
+		tflog.Warn(ctx, "could not write the create journal", map[string]any{"error": err.Error()})
+	}
+}
+
+// journalReturned records that Create returned the upload to terraform, unless terraform went
+// away first (rpcCtx, Create's own context, is then canceled): only a create that never
+// returned may be adopted.
+func (r *uploadResource) journalReturned(rpcCtx context.Context, scope, id string) {
+	if rpcCtx.Err() != nil {
+		return
+	}
+	if err := r.journal.MarkReturned(scope, id); err != nil {
+		tflog.Warn(rpcCtx, "could not write the create journal", map[string]any{"error": err.Error()})
+	}
+}
+
+// warnAboutUnseen warns, as a create starts, about uploads this configuration created from
+// the same file and content whose creates returned, but which no plan has found in state
+// since: by the time an apply creates, its plan has read every upload in its state, so these
+// are left outside it (a -target apply, a state that was not saved). They are never adopted:
+// the warning shows the import block that takes one back.
+func (r *uploadResource) warnAboutUnseen(ctx context.Context, scope, source, md5 string, diags *diag.Diagnostics) {
+	current := createjournal.Terraform()
+	for _, e := range r.journal.Unseen(scope, r.owner, source, md5) {
+		if e.Terraform == current || r.tracked.has(e.UploadID) {
+			continue // created by this very apply, or tracked after all
+		}
+		diags.AddAttributeWarning(path.Root("source"), "An earlier upload of this file is not in the state",
+			fmt.Sprintf("Upload %s was created from %q by an earlier apply of this configuration (%s), but no plan has found it "+
+				"in the state since: it was applied with -target, or its state was not saved. A new upload is created. If "+
+				"upload %s should be this resource instead, remove the new one and import it (Terraform 1.5 and later):\n\n"+
+				"  import {\n    to = <this resource>\n    id = %q\n  }", e.UploadID, source, e.CreatedAt.Format(time.RFC3339),
+				e.UploadID, e.UploadID))
+	}
+}
+
 // warnAboutOrphans tells a reviewer, at plan time, about uploads that already hold the file
 // a new upload would be created from: one that the apply will adopt (the create journal
-// says an interrupted apply created it), or, where the journal cannot tell (it lives on the
-// machine that ran that apply), uploads with the same content and metadata that no resource
-// seen by this plan tracks: probably left by an interrupted apply elsewhere.
+// says a killed apply of this configuration created it), or, where the journal cannot tell
+// (it lives on the machine that ran that apply), uploads with the same content and metadata
+// that no resource seen by this plan tracks and that the journal does not know as another
+// configuration's: perhaps left by an interrupted apply elsewhere.
 func (r *uploadResource) warnAboutOrphans(ctx context.Context, plan uploadResourceModel, local *localfile.Facts, diags *diag.Diagnostics) {
 	_, scope, err := currentProject(ctx, r.client)
 	if err != nil {
 		return // the plan-time project check reports an API that cannot be reached
 	}
-	if orphans := r.journal.orphans(scope, plan.sourceKey(), local.MD5); len(orphans) > 0 {
+	if orphans := r.journal.Adoptable(scope, r.owner, plan.sourceKey(), local.MD5); len(orphans) > 0 {
 		diags.AddAttributeWarning(path.Root("source"), "Upload left by an interrupted apply will be adopted",
-			fmt.Sprintf("Upload %s was created from %q by an apply that ended before it could record it (started %s). "+
-				"The apply adopts it instead of uploading a duplicate.", orphans[0].UploadID, plan.sourceKey(),
+			fmt.Sprintf("Upload %s was created from %q by an apply of this configuration that was killed before its create "+
+				"returned (started %s). The apply adopts it instead of uploading a duplicate.", orphans[0].UploadID, plan.sourceKey(),
 				orphans[0].CreatedAt.Format(time.RFC3339)))
 		return
 	}
@@ -197,6 +283,9 @@ func (r *uploadResource) warnAboutOrphans(ctx context.Context, plan uploadResour
 		if r.tracked.has(up.ID) {
 			continue
 		}
+		if e, known := r.journal.Entry(scope, up.ID); known && e.Owner != r.owner {
+			continue // the journal knows it as another configuration's
+		}
 		if remote, d := modelFromAPI(ctx, up, plan); !d.HasError() && sameMetadata(ctx, remote, plan) {
 			probable = append(probable, fmt.Sprintf("  # upload %s, %s, created %s\n  import {\n    to = <this resource>\n    id = %q\n  }",
 				up.ID, up.Filename, up.CreatedAt, up.ID))
@@ -208,9 +297,10 @@ func (r *uploadResource) warnAboutOrphans(ctx context.Context, plan uploadResour
 	slices.Sort(probable)
 	diags.AddAttributeWarning(path.Root("source"), "Probable orphan: DatoCMS already holds this file",
 		fmt.Sprintf("DatoCMS already has %d upload(s) with the same content (md5 %s) and the same metadata as this new "+
-			"upload, which no resource in this plan tracks. If one was left by an apply that was interrupted before it "+
-			"could record it, adopt it instead of uploading a duplicate, with an import block (Terraform 1.5 and later) "+
-			"naming this resource:\n\n%s", len(probable), local.MD5, strings.Join(probable, "\n\n")))
+			"upload, which no resource in this plan tracks. If one was left by an apply of this configuration that was "+
+			"interrupted before it could record it, adopt it instead of uploading a duplicate, with an import block "+
+			"(Terraform 1.5 and later) naming this resource. If another configuration manages it, ignore this warning: "+
+			"each configuration keeps its own upload.\n\n%s", len(probable), local.MD5, strings.Join(probable, "\n\n")))
 }
 
 // sameMetadata reports whether an upload's metadata (as a model) is what the plan sets.
