@@ -188,7 +188,8 @@ func (cc UploadCollectionContents) IsEmpty() bool { return cc.Uploads == 0 && le
 
 // UploadCollectionContents counts the uploads directly in collection id and lists its child
 // collections, keeping the ids of up to maxIDs uploads. IsNotFound is true when the
-// collection does not exist.
+// collection does not exist. It reads afresh, never from the batched reads' listing: the API
+// cannot filter by collection, so it lists the environment's uploads (one request per 500).
 func (c *Client) UploadCollectionContents(ctx context.Context, id string, maxIDs int) (*UploadCollectionContents, error) {
 	col, err := c.GetUploadCollection(ctx, id)
 	if err != nil {
@@ -206,7 +207,7 @@ func (c *Client) UploadCollectionContents(ctx context.Context, id string, maxIDs
 			}
 		}
 	}
-	for up, err := range c.ListUploads(ctx, ListUploadsOptions{CollectionID: id}) {
+	for up, err := range c.ListUploads(ctx, ListUploadsOptions{CollectionID: id, PageSize: maxPageSize}) {
 		if err != nil {
 			return nil, err
 		}

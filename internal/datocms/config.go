@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -49,6 +50,47 @@ type Config struct {
 	Logger *slog.Logger
 }
 
+// maxRedirects bounds how many redirects one request follows.
+const maxRedirects = 5
+
+// checkRedirect is the redirect policy of every request: the API token (Authorization)
+// goes only to the scheme, host and port the request was made to, and no request follows a
+// redirect to plain http off loopback, where anything it carries could be read on the way.
+func checkRedirect(req *http.Request, via []*http.Request) error {
+	if len(via) >= maxRedirects {
+		return fmt.Errorf("stopped after %d redirects", maxRedirects)
+	}
+	to := req.URL
+	if to.Scheme != "https" && !(to.Scheme == "http" && IsLoopbackHost(to.Hostname())) {
+		return fmt.Errorf("refused a redirect to %s://%s: only https (or http to a loopback host) is followed", to.Scheme, to.Host)
+	}
+	if !sameOrigin(via[0].URL, to) {
+		req.Header.Del("Authorization")
+	}
+	return nil
+}
+
+// sameOrigin reports whether a and b have the same scheme, host and port.
+func sameOrigin(a, b *url.URL) bool {
+	port := func(u *url.URL) string {
+		if p := u.Port(); p != "" {
+			return p
+		}
+		return map[string]string{"http": "80", "https": "443"}[u.Scheme]
+	}
+	return a.Scheme == b.Scheme && strings.EqualFold(a.Hostname(), b.Hostname()) && port(a) == port(b)
+}
+
+// IsLoopbackHost reports whether host is localhost or a loopback address (host names are
+// case-insensitive).
+func IsLoopbackHost(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
 // withDefaults validates cfg and returns a copy with every default filled in.
 func (cfg Config) withDefaults() (Config, error) {
 	if strings.TrimSpace(cfg.Token) == "" {
@@ -62,8 +104,15 @@ func (cfg Config) withDefaults() (Config, error) {
 	}
 	base, err := url.Parse(strings.TrimRight(cfg.BaseURL, "/"))
 	if err != nil {
-		// url.Parse errors quote the input, which is a URL, never the token.
+		// url.Parse errors quote the input, which may hold a password: only the cause is shown.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
 		return cfg, fmt.Errorf("datocms: invalid base URL: %w", err)
+	}
+	if base.User != nil {
+		return cfg, errors.New("datocms: the base URL must not hold a user name or password (the API token is the only credential)")
 	}
 	if (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
 		return cfg, fmt.Errorf("datocms: invalid base URL %q: want http(s)://host", cfg.BaseURL)
@@ -80,6 +129,11 @@ func (cfg Config) withDefaults() (Config, error) {
 			transport = t.Clone()
 		}
 		cfg.HTTPClient = &http.Client{Transport: transport}
+	}
+	if cfg.HTTPClient.CheckRedirect == nil {
+		hc := *cfg.HTTPClient
+		hc.CheckRedirect = checkRedirect
+		cfg.HTTPClient = &hc
 	}
 	if cfg.UserAgent == "" {
 		cfg.UserAgent = defaultUserAgent

@@ -2,6 +2,7 @@ package datocms
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -253,6 +254,12 @@ func (r *uploadReads) serve(ctx context.Context, batch []*pendingRead) {
 	r.batches++
 	r.mu.Unlock()
 	if _, err := r.listPage(ctx, 0, distinctIDs(unanswered)); err != nil {
+		if refusedBatch(err) {
+			// What the API answers for an unknown ID in filter[ids] is not documented: if it
+			// refuses the whole batch, one bad ID must not fail every read in it.
+			r.confirm(unanswered)
+			return
+		}
 		for _, p := range unanswered {
 			p.err = err
 			close(p.done)
@@ -384,6 +391,22 @@ type uploadPage struct {
 	Meta struct {
 		TotalCount int `json:"total_count"`
 	} `json:"meta"`
+}
+
+// refusedBatch reports whether DatoCMS refused a filter[ids] request for what it asked
+// (a 4xx other than the token's or the rate limit's), rather than failing to answer: asking
+// for each upload on its own then gets every answer that can be had.
+func refusedBatch(err error) bool {
+	var apiErr *APIError
+	if !errors.As(err, &apiErr) {
+		return false
+	}
+	switch s := apiErr.Status; {
+	case s == http.StatusUnauthorized, s == http.StatusForbidden, s == http.StatusTooManyRequests:
+		return false
+	default:
+		return s >= 400 && s < 500
+	}
 }
 
 func distinctIDs(reads []*pendingRead) []string {

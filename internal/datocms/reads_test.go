@@ -187,3 +187,47 @@ func TestGetUpload_CallerCancelled(t *testing.T) {
 		t.Errorf("GetUpload returned %v, want the caller's deadline", err)
 	}
 }
+
+// What DatoCMS answers for an unknown ID in filter[ids] is not documented. Played both ways
+// by the local server: whether it leaves the ID out or refuses the whole batch, every known
+// upload of the batch is read and only the unknown one is reported gone.
+func TestGetUpload_UnknownIDInABatch(t *testing.T) {
+	t.Parallel()
+	for _, mode := range []string{"omit", "reject"} {
+		t.Run(mode, func(t *testing.T) {
+			t.Parallel()
+			// Pages of 2 in an environment of 6 that may not be listed whole: the reads go by id.
+			srv, c, ids := readsFixture(t, 6, 100, 2, 3)
+			if err := srv.SetBehaviour(datocmstest.Behaviour{UnknownIDs: mode}); err != nil {
+				t.Fatal(err)
+			}
+			var wg sync.WaitGroup
+			for _, id := range append(ids[2:], "no-such-upload") {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					up, err := c.GetUpload(context.Background(), id)
+					switch {
+					case id == "no-such-upload" && !IsNotFound(err):
+						t.Errorf("GetUpload of an unknown ID: %v, want not found", err)
+					case id != "no-such-upload" && (err != nil || up.ID != id):
+						t.Errorf("GetUpload(%s) = %+v, %v", id, up, err)
+					}
+				}()
+			}
+			wg.Wait()
+			batches, refused := 0, 0
+			for _, r := range srv.Requests() {
+				if r.Path == "/uploads" && r.Query.Get("filter[ids]") != "" {
+					batches++
+					if r.Status == 422 {
+						refused++
+					}
+				}
+			}
+			if batches == 0 || (mode == "reject") != (refused > 0) {
+				t.Errorf("%s: %d batches, %d refused:\n%s", mode, batches, refused, strings.Join(requestLines(srv), "\n"))
+			}
+		})
+	}
+}

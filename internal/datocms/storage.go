@@ -66,9 +66,9 @@ func (e *FileChangedError) Error() string {
 
 // RequestUpload asks for a presigned storage URL (POST /upload-requests).
 func (c *Client) RequestUpload(ctx context.Context, filename string, collectionID *string) (*UploadRequest, error) {
-	res := writeResource{Type: "upload_request"}
+	res := writeResource{Type: "upload_request", Attributes: map[string]any{}}
 	if filename != "" {
-		res.Attributes = map[string]any{"filename": filename}
+		res.Attributes["filename"] = filename
 	}
 	if collectionID != nil {
 		res.Relationships = map[string]*relationship{"upload_collection": collectionRelationship(collectionID)}

@@ -3,6 +3,7 @@ package datocms_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -188,6 +189,56 @@ func TestStorage_ContentTypeIsPlain(t *testing.T) {
 		puts := storageRequests(srv)
 		if len(puts) != 1 || puts[0].Header.Get("Content-Type") != want {
 			t.Errorf("%s: Content-Type = %q, want %q", name, puts[0].Header.Get("Content-Type"), want)
+		}
+	}
+}
+
+// The API token goes only where the request went: a redirect to another port (another
+// origin) is followed without it, and a redirect to plain http off loopback is refused.
+func TestRedirects_TokenStaysWithItsOrigin(t *testing.T) {
+	t.Parallel()
+	var leaked atomic.Value
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		leaked.Store(r.Header.Get("Authorization"))
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"data":{"type":"site","id":"1","attributes":{"locales":["en"]},"meta":{}}}`))
+	}))
+	t.Cleanup(other.Close)
+	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/site":
+			http.Redirect(w, r, other.URL+"/site", http.StatusTemporaryRedirect)
+		default:
+			http.Redirect(w, r, "http://example.com/site", http.StatusTemporaryRedirect)
+		}
+	}))
+	t.Cleanup(front.Close)
+	c, err := datocms.New(datocms.Config{Token: testToken, BaseURL: front.URL, RateLimit: -1, MaxRetries: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Site(testContext(t)); err != nil {
+		t.Fatalf("Site through a redirect: %v", err)
+	}
+	if got, _ := leaked.Load().(string); got != "" {
+		t.Errorf("the token went to another origin: Authorization %q", got)
+	}
+	_, err = c.GetUpload(testContext(t), "x")
+	if err == nil || !strings.Contains(err.Error(), "refused a redirect to http://example.com") {
+		t.Errorf("a redirect to plain http off loopback: %v, want it refused", err)
+	}
+	if strings.Contains(fmt.Sprint(err), testToken) {
+		t.Errorf("the error holds the token: %v", err)
+	}
+}
+
+// A base URL with a user name or password is refused, and the error never shows it.
+func TestBaseURL_Credentials(t *testing.T) {
+	t.Parallel()
+	for _, base := range []string{"https://me:s3cret@site-api.datocms.com", "https://s3cret@site-api.datocms.com", "https://me:s3cret@bad host/"} {
+		_, err := datocms.New(datocms.Config{Token: testToken, BaseURL: base})
+		if err == nil || strings.Contains(err.Error(), "s3cret") {
+			t.Errorf("base URL %s: %v, want an error without the password", strings.ReplaceAll(base, "s3cret", "***"), err)
 		}
 	}
 }

@@ -100,8 +100,19 @@ type writeDocument struct {
 type writeResource struct {
 	Type          string                   `json:"type"`
 	ID            string                   `json:"id,omitempty"`
-	Attributes    map[string]any           `json:"attributes,omitempty"`
+	Attributes    map[string]any           `json:"attributes"`
 	Relationships map[string]*relationship `json:"relationships,omitempty"`
+}
+
+// MarshalJSON always sends attributes, as every documented request body has them ({} when
+// nothing is set): the official client leaves an empty one out, but what DatoCMS makes of a
+// body without it is not documented.
+func (r writeResource) MarshalJSON() ([]byte, error) {
+	type plain writeResource
+	if r.Attributes == nil {
+		r.Attributes = map[string]any{}
+	}
+	return json.Marshal(plain(r))
 }
 
 func collectionRelationship(id *string) *relationship {
@@ -332,7 +343,9 @@ type Reference struct {
 }
 
 // UploadReferences returns the records that link to the upload (GET /uploads/:id/references),
-// with the API key of each record's model. Models are read once per client.
+// in their current or their published version, with the API key of each record's model.
+// Models are read once per client. (The API's default, the current version only, misses a
+// published record whose draft dropped the upload: deleting it would break live content.)
 func (c *Client) UploadReferences(ctx context.Context, id string) ([]Reference, error) {
 	var doc struct {
 		Data []struct {
@@ -342,7 +355,8 @@ func (c *Client) UploadReferences(ctx context.Context, id string) ([]Reference, 
 			} `json:"relationships"`
 		} `json:"data"`
 	}
-	if err := c.do(ctx, call{method: http.MethodGet, path: uploadPath(id) + "/references"}, &doc); err != nil {
+	query := url.Values{"version": {"published-or-current"}}
+	if err := c.do(ctx, call{method: http.MethodGet, path: uploadPath(id) + "/references", query: query}, &doc); err != nil {
 		return nil, err
 	}
 	refs := make([]Reference, 0, len(doc.Data))
@@ -387,7 +401,11 @@ type ListUploadsOptions struct {
 	Locale string   // locale of Query and of the alt/title filters; "" = the environment's main locale
 	Tags   []string // uploads that carry every one of these tags
 	Types  []string // CDA upload types (UploadTypes): uploads of any of them
-	// CollectionID keeps the uploads directly in this upload collection.
+	// ExcludeTypes keeps the uploads of none of these types (the type filter's not_in).
+	ExcludeTypes []string
+	// CollectionID keeps the uploads directly in this upload collection. The API has no
+	// such filter (API §6.7): the whole listing is read and filtered here, 500 uploads per
+	// request.
 	CollectionID string
 	// FilenameContains keeps the uploads whose filename contains this text (any case).
 	FilenameContains string

@@ -8,8 +8,8 @@ import (
 )
 
 // UploadTypes are the values of the API's upload type filter: the CDA's UploadType enum
-// (API §6.7). DatoCMS derives an upload's type from its file.
-var UploadTypes = []string{"image", "audio", "video", "richtext", "presentation", "spreadsheet", "pdfdocument", "archive", "other"}
+// (API §6.7), and nothing else. DatoCMS derives an upload's type from its file.
+var UploadTypes = []string{"image", "audio", "video", "richtext", "presentation", "spreadsheet", "pdfdocument", "archive"}
 
 // query encodes the options as GET /uploads parameters. filter[fields] takes the CDA's
 // upload filters with snake_case names; a list is sent as repeated key[] parameters, the
@@ -42,11 +42,15 @@ func (o ListUploadsOptions) query(limit int) url.Values {
 	default:
 		q["filter[fields][type][in][]"] = slices.Clone(o.Types)
 	}
-	if o.CollectionID != "" {
-		q.Set("filter[fields][upload_collection][eq]", o.CollectionID)
+	if len(o.ExcludeTypes) > 0 {
+		q["filter[fields][type][not_in][]"] = slices.Clone(o.ExcludeTypes)
 	}
+	// CollectionID has no filter in the API: admits keeps the collection's uploads.
 	if o.FilenameContains != "" {
+		// The docs always pass regexp and case_sensitive; their defaults are not documented.
 		q.Set("filter[fields][filename][matches][pattern]", o.FilenameContains)
+		q.Set("filter[fields][filename][matches][regexp]", "false")
+		q.Set("filter[fields][filename][matches][case_sensitive]", "false")
 	}
 	if o.OrderBy != "" {
 		q.Set("order_by", o.OrderBy)
@@ -55,8 +59,8 @@ func (o ListUploadsOptions) query(limit int) url.Values {
 }
 
 // admits reports whether up satisfies the filters that can be checked on an upload: DatoCMS
-// applies them, and checking them again means a filter it ignored (the collection filter is
-// not among the CDA's documented ones) never lets other uploads through.
+// applies the others, and checking them again means a filter it ignored never lets other
+// uploads through. The collection is checked here only: the API cannot filter by it.
 func (o ListUploadsOptions) admits(up *Upload) bool {
 	switch {
 	case len(o.IDs) > 0 && !slices.Contains(o.IDs, up.ID),

@@ -70,10 +70,16 @@ func TestListUploads_Filters(t *testing.T) {
 			query: map[string][]string{"filter[fields][type][in][]": {"pdfdocument", "video"}},
 		},
 		{
-			name:  "collection",
+			name:  "collection: no such API filter, so the listing is filtered here",
 			opts:  datocms.ListUploadsOptions{CollectionID: col},
 			want:  []string{hero.ID, clip.ID},
-			query: map[string][]string{"filter[fields][upload_collection][eq]": {col}},
+			query: map[string][]string{"filter[fields][upload_collection][eq]": nil},
+		},
+		{
+			name:  "none of the documented types",
+			opts:  datocms.ListUploadsOptions{ExcludeTypes: datocms.UploadTypes},
+			want:  []string{},
+			query: map[string][]string{"filter[fields][type][not_in][]": datocms.UploadTypes},
 		},
 		{
 			name:  "free text in the main locale",
@@ -97,7 +103,8 @@ func TestListUploads_Filters(t *testing.T) {
 			name:  "filename contains",
 			opts:  datocms.ListUploadsOptions{FilenameContains: "ANN"},
 			want:  []string{banner.ID},
-			query: map[string][]string{"filter[fields][filename][matches][pattern]": {"ANN"}},
+			query: map[string][]string{"filter[fields][filename][matches][pattern]": {"ANN"},
+				"filter[fields][filename][matches][regexp]": {"false"}, "filter[fields][filename][matches][case_sensitive]": {"false"}},
 		},
 		{
 			name:  "combined, ordered",

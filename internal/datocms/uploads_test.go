@@ -611,3 +611,37 @@ func TestNew_Validation(t *testing.T) {
 		t.Errorf("defaults: %v", err)
 	}
 }
+
+// References are read in the current and the published version of each record: a published
+// record whose draft dropped the upload still uses it on the live site.
+func TestUploadReferences_PublishedOrCurrent(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	c := newClient(t, srv)
+	ctx := testContext(t)
+	up := createUpload(ctx, t, c, "a.txt", []byte("a"), datocms.CreateUploadInput{})
+	for _, ref := range []datocmstest.Reference{
+		{UploadID: up.ID, RecordID: "live", ItemType: "article", Version: "published"},
+		{UploadID: up.ID, RecordID: "draft", ItemType: "article", Version: "current"},
+	} {
+		if err := srv.AddReference(ref); err != nil {
+			t.Fatal(err)
+		}
+	}
+	refs, err := c.UploadReferences(ctx, up.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range refs {
+		got = append(got, r.RecordID)
+	}
+	if strings.Join(got, ",") != "draft,live" {
+		t.Errorf("references = %v, want the draft and the published record", got)
+	}
+	for _, r := range srv.Requests() {
+		if strings.HasSuffix(r.Path, "/references") && r.Query.Get("version") != "published-or-current" {
+			t.Errorf("%s %s?%s: want version=published-or-current", r.Method, r.Path, r.Query.Encode())
+		}
+	}
+}

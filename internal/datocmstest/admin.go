@@ -28,6 +28,7 @@ var adminRoutes = map[string]map[string]adminHandler{
 	"/_local/uploads":    {http.MethodGet: adminGetUploads},
 	"/_local/references": {http.MethodPost: adminAddReference, http.MethodDelete: adminRemoveReference},
 	"/_local/seed":       {http.MethodPost: adminSeed},
+	"/_local/behaviour":  {http.MethodGet: adminGetBehaviour, http.MethodPut: adminPutBehaviour},
 }
 
 func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {

@@ -88,23 +88,18 @@ func splitName(filename string) (base, ext string) {
 }
 
 // validBasename is our answer to open question §10.9 (basename rules): the
-// real rules are undocumented, so we accept only what a slug can contain
-// (upper case allowed) and reject the rest with a 422 instead of silently
-// rewriting it, so a provider never sees a value different from what it sent.
+// real rules are undocumented, and only slugified names (lowercase letters,
+// digits and dashes) were ever observed, so the server is strict: it accepts
+// only those and rejects the rest with a 422 instead of silently rewriting it,
+// so a client never relies on a name DatoCMS may change.
 func validBasename(b string) bool {
-	if b == "" || strings.Trim(b, ".") == "" {
+	if b == "" || b[0] == '-' {
 		return false
 	}
 	for _, r := range b {
-		if !isBasenameRune(r) {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-') {
 			return false
 		}
 	}
 	return true
-}
-
-// isBasenameRune reports whether r may appear in a basename: an ASCII letter or digit,
-// '.', '_' or '-'.
-func isBasenameRune(r rune) bool {
-	return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '_' || r == '-'
 }

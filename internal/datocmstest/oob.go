@@ -144,7 +144,7 @@ func (s *Server) ReplaceFile(env, id string, filename string, content []byte) er
 	}
 	now := s.now()
 	s.setBlobLocked(rec, b)
-	rec.publish(s.newPath(name, now), name)
+	rec.publish(s.newPath(name, now), s.replacedName(rec, name))
 	rec.UpdatedAt = now
 	return nil
 }

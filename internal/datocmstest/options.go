@@ -29,6 +29,7 @@ type config struct {
 	faultSeed      uint64 // 0 = pick one at random
 	storageStatus  int
 	maxUploadSize  int64
+	behaviour      Behaviour
 	now            func() time.Time // nil = the wall clock; tests in this package set a fake one
 }
 
@@ -137,6 +138,9 @@ var (
 // validate rejects setups that would make the server misbehave later, so a
 // typo in a test fails at New instead of as a confusing 4xx.
 func (c *config) validate() error {
+	if err := c.behaviour.normalize(); err != nil {
+		return fmt.Errorf("datocmstest: behaviour: %w", err)
+	}
 	if len(c.environments) == 0 {
 		return fmt.Errorf("datocmstest: at least one environment is required")
 	}

@@ -154,10 +154,15 @@ func parseCollectionRel(e *envStore, raw any) (*string, *apiError) {
 // across a file replacement.
 func (p *uploadPatch) apply(s *Server, e *envStore, rec *uploadRecord, now time.Time) {
 	if p.blob != nil {
+		replacing := rec.blob != nil // not a create
 		s.setBlobLocked(rec, p.blob)
-		if !p.keepURL {
-			// Open question §10.13: we choose "filename/basename follow the
-			// new file", as its path does.
+		switch {
+		case p.keepURL:
+		case replacing:
+			// Open question §10.13: by default filename and basename follow
+			// the new file, as its path does (Behaviour.ReplacedFileName).
+			rec.publish(p.filePath, s.replacedName(rec, p.filename))
+		default:
 			rec.publish(p.filePath, p.filename)
 		}
 	}

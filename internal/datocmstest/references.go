@@ -23,6 +23,19 @@ type Reference struct {
 	RecordID    string `json:"record_id"`
 	ItemType    string `json:"item_type,omitempty"`   // the model's API key, e.g. "article"
 	Environment string `json:"environment,omitempty"` // "" = the primary environment
+	// Version says which versions of the record hold the reference: "" (both: a published
+	// record with no draft changes), "published" (only the published version: its draft
+	// dropped the upload) or "current" (only the draft, not yet published).
+	Version string `json:"version,omitempty"`
+}
+
+// versionsListing maps the version parameter of GET /uploads/:id/references (API §6.8) to
+// the reference versions it lists: current (the default) sees the drafts, published the
+// published versions, published-or-current both.
+var versionsListing = map[string][]string{
+	"current":              {"", "current"},
+	"published":            {"", "published"},
+	"published-or-current": {"", "current", "published"},
 }
 
 // record is a record that references at least one upload.
@@ -63,6 +76,8 @@ func (s *Server) refTarget(ref Reference, adding bool) (*envStore, error) {
 		return nil, testErr(http.StatusBadRequest, "record_id: %q is not a record id (letters, digits, - and _)", ref.RecordID)
 	case adding && !apiKeyRE.MatchString(ref.ItemType):
 		return nil, testErr(http.StatusBadRequest, "item_type: %q is not a model API key (e.g. blog_post)", ref.ItemType)
+	case ref.Version != "" && ref.Version != "current" && ref.Version != "published":
+		return nil, testErr(http.StatusBadRequest, "version: %q is not \"\", \"current\" or \"published\"", ref.Version)
 	}
 	return e, nil
 }
@@ -92,9 +107,9 @@ func (s *Server) AddReference(ref Reference) error {
 		e.records[ref.RecordID] = &record{id: ref.RecordID, itemType: ref.ItemType, version: newEntityID(), createdAt: s.now()}
 	}
 	if e.refs[ref.UploadID] == nil {
-		e.refs[ref.UploadID] = map[string]bool{}
+		e.refs[ref.UploadID] = map[string]string{}
 	}
-	e.refs[ref.UploadID][ref.RecordID] = true
+	e.refs[ref.UploadID][ref.RecordID] = ref.Version
 	return nil
 }
 
@@ -106,7 +121,7 @@ func (s *Server) RemoveReference(ref Reference) error {
 	}
 	s.lock()
 	defer s.mu.Unlock()
-	if !e.refs[ref.UploadID][ref.RecordID] {
+	if _, ok := e.refs[ref.UploadID][ref.RecordID]; !ok {
 		return testErr(http.StatusNotFound, "record %q does not reference upload %q in environment %q", ref.RecordID, ref.UploadID, e.name)
 	}
 	e.unreferenceLocked(ref.UploadID, ref.RecordID)
@@ -122,18 +137,21 @@ func (s *Server) References(env, uploadID string) []Reference {
 	s.lock()
 	defer s.mu.Unlock()
 	out := []Reference{}
-	for _, rec := range e.referrersLocked(uploadID) {
-		out = append(out, Reference{UploadID: uploadID, RecordID: rec.id, ItemType: rec.itemType, Environment: e.name})
+	for _, rec := range e.referrersLocked(uploadID, versionsListing["published-or-current"]) {
+		out = append(out, Reference{UploadID: uploadID, RecordID: rec.id, ItemType: rec.itemType, Environment: e.name,
+			Version: e.refs[uploadID][rec.id]})
 	}
 	return out
 }
 
-// referrersLocked returns the records referencing an upload, in a stable
-// order (by id).
-func (e *envStore) referrersLocked(uploadID string) []*record {
+// referrersLocked returns the records referencing an upload in one of versions, in a
+// stable order (by id).
+func (e *envStore) referrersLocked(uploadID string, versions []string) []*record {
 	var out []*record
-	for id := range e.refs[uploadID] {
-		out = append(out, e.records[id])
+	for id, version := range e.refs[uploadID] {
+		if slices.Contains(versions, version) {
+			out = append(out, e.records[id])
+		}
 	}
 	slices.SortFunc(out, func(a, b *record) int { return cmp.Compare(a.id, b.id) })
 	return out
@@ -147,19 +165,24 @@ func (e *envStore) unreferenceLocked(uploadID, recordID string) {
 		delete(e.refs, uploadID)
 	}
 	for _, ids := range e.refs {
-		if ids[recordID] {
+		if _, ok := ids[recordID]; ok {
 			return
 		}
 	}
 	delete(e.records, recordID)
 }
 
-// handleUploadReferences is GET /uploads/:id/references (API §6.8). Records
-// here have one version, current and published alike, so every version
-// filter lists them all; nested changes nothing, as records carry no fields.
+// handleUploadReferences is GET /uploads/:id/references (API §6.8): the records whose
+// version named by the version parameter (current by default) references the upload;
+// nested changes nothing, as records carry no fields.
 func handleUploadReferences(c *call) (int, any, error) {
 	q := c.r.URL.Query()
-	if v := q.Get("version"); v != "" && !slices.Contains([]string{"current", "published", "published-or-current"}, v) {
+	version := q.Get("version")
+	if version == "" {
+		version = "current"
+	}
+	versions, ok := versionsListing[version]
+	if !ok {
 		return 0, nil, errUnprocessable("INVALID_PARAMS", map[string]any{"field": "version"})
 	}
 	if v := q.Get("nested"); v != "" && v != "true" && v != "false" {
@@ -172,7 +195,7 @@ func handleUploadReferences(c *call) (int, any, error) {
 		return 0, nil, errNotFound()
 	}
 	items := []any{}
-	for _, rec := range c.env.referrersLocked(c.params[0]) {
+	for _, rec := range c.env.referrersLocked(c.params[0], versions) {
 		items = append(items, renderRecord(rec, c.env.itemTypes[rec.itemType]))
 	}
 	return http.StatusOK, map[string]any{"data": items}, nil

@@ -108,7 +108,7 @@ func TestConcurrentUse(t *testing.T) {
 					}
 					_ = s.Requests()
 				case 3:
-					if st := status("POST", "/upload-requests", nil); st != 201 {
+					if st := status("POST", "/upload-requests", map[string]any{"data": map[string]any{"type": "upload_request", "attributes": map[string]any{}}}); st != 201 {
 						t.Errorf("upload request: %d", st)
 					}
 					_ = s.Uploads("")

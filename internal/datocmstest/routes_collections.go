@@ -326,20 +326,22 @@ func handleUpdateCollection(c *call) (int, any, error) {
 }
 
 // handleDeleteCollection is DELETE /upload-collections/:id: 200 with the
-// deleted collection, for an empty one.
+// deleted collection.
 //
-// A collection that still holds uploads or collections is refused with 422
-// DELETE_RESTRICTION (details.code UPLOAD_COLLECTION_NOT_EMPTY, with the
-// counts). What DatoCMS does then is unknown: the official sources (the CMA
-// schema and generated UploadCollection.destroy in datocms/js-rest-api-clients,
-// its integration test packages/cma-client-node/__tests__/uploadCollection.test.ts,
-// and the docs page "Delete a upload collection") only say that the answer
-// is 200 with the deleted collection, and delete empty ones. The one claim
-// found, that uploads are "moved to parent or root", comes from an
-// unofficial machine-written guide (marcelofinamorvieira/DatoCMSDocsForLLMs,
-// upload-collection.md). Refusing is the safe choice for the user's data: a
-// client empties the collection first, and nothing is moved or orphaned
-// behind its back.
+// What DatoCMS does with a collection that still holds uploads or collections
+// is unknown: the official sources (the CMA schema and generated
+// UploadCollection.destroy in datocms/js-rest-api-clients, its integration test
+// packages/cma-client-node/__tests__/uploadCollection.test.ts, and the docs page
+// "Delete a upload collection") only say that the answer is 200 with the
+// deleted collection, and delete empty ones. The one claim found, that uploads
+// are "moved to parent or root", comes from an unofficial machine-written guide
+// (marcelofinamorvieira/DatoCMSDocsForLLMs, upload-collection.md). So the server
+// plays each plausible answer (Behaviour.NonEmptyCollectionDelete): refuse with
+// 422 DELETE_RESTRICTION (details.code UPLOAD_COLLECTION_NOT_EMPTY, with the
+// counts), the default and the safe choice for a user's data; or delete the
+// collection and move what it holds out ("orphan"); or delete it all
+// ("cascade"). A client that must never lose or move files checks that the
+// collection is empty before it deletes it.
 func handleDeleteCollection(c *call) (int, any, error) {
 	s, e := c.s, c.env
 	s.lock()
@@ -348,20 +350,45 @@ func handleDeleteCollection(c *call) (int, any, error) {
 	if col == nil {
 		return 0, nil, errNotFound()
 	}
-	uploads := 0
+	var held []*uploadRecord
 	for _, rec := range e.uploads {
 		if rec.UploadCollectionID != nil && *rec.UploadCollectionID == col.id {
-			uploads++
+			held = append(held, rec)
 		}
 	}
-	children := len(e.siblingsLocked(col.id, nil))
-	if uploads > 0 || children > 0 {
-		return 0, nil, errUnprocessable("DELETE_RESTRICTION", map[string]any{
-			"field": "upload_collection", "code": "UPLOAD_COLLECTION_NOT_EMPTY", "uploads": uploads, "children": children,
-		})
+	children := e.siblingsLocked(col.id, nil)
+	if len(held) > 0 || len(children) > 0 {
+		switch s.behaviour.NonEmptyCollectionDelete {
+		case "orphan":
+			for _, rec := range held {
+				rec.UploadCollectionID = nil
+			}
+			for _, child := range children {
+				e.placeLocked(child, col.parent, 0)
+			}
+		case "cascade":
+			e.deleteTreeLocked(s, col)
+		default:
+			return 0, nil, errUnprocessable("DELETE_RESTRICTION", map[string]any{
+				"field": "upload_collection", "code": "UPLOAD_COLLECTION_NOT_EMPTY", "uploads": len(held), "children": len(children),
+			})
+		}
 	}
 	doc := e.renderCollection(col)
 	delete(e.collections, col.id)
 	renumber(e.siblingsLocked(col.parent, nil))
 	return http.StatusOK, map[string]any{"data": doc}, nil
+}
+
+// deleteTreeLocked deletes what col holds, collections inside it included, but not col.
+func (e *envStore) deleteTreeLocked(s *Server, col *collection) {
+	for _, child := range e.siblingsLocked(col.id, nil) {
+		e.deleteTreeLocked(s, child)
+		delete(e.collections, child.id)
+	}
+	for _, rec := range e.uploads {
+		if rec.UploadCollectionID != nil && *rec.UploadCollectionID == col.id {
+			s.deleteUploadLocked(e, rec)
+		}
+	}
 }

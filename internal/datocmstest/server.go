@@ -49,6 +49,7 @@ type Server struct {
 	objects   map[string]*storageObject
 	pending   []*job // jobs that will complete (hung jobs are not here)
 	jobStats  []*job // every job since the last DELETE /_local/jobs, in creation order
+	behaviour Behaviour
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -75,6 +76,7 @@ func New(opts ...Option) (*Server, error) {
 		s.now = cfg.now
 	}
 	s.started = s.now()
+	s.behaviour = cfg.behaviour
 	s.limiter.limit = cfg.rateLimit
 	s.faults.latency, s.faults.jobDelay = cfg.latency, cfg.jobDelay
 	seed := cfg.faultSeed

@@ -45,7 +45,7 @@ type envStore struct {
 	jobs         map[string]*job
 	itemTypes    map[string]string          // model API key -> item type id
 	records      map[string]*record         // records that reference uploads, by id
-	refs         map[string]map[string]bool // upload id -> ids of the records referencing it
+	refs         map[string]map[string]string // upload id -> record id -> Reference.Version of the reference
 }
 
 func newEnvStore(name string, nonLocalized bool) *envStore {
@@ -58,7 +58,7 @@ func newEnvStore(name string, nonLocalized bool) *envStore {
 		jobs:         map[string]*job{},
 		itemTypes:    map[string]string{},
 		records:      map[string]*record{},
-		refs:         map[string]map[string]bool{},
+		refs:         map[string]map[string]string{},
 	}
 }
 
@@ -151,6 +151,16 @@ func (s *Server) setBlobLocked(rec *uploadRecord, b *blob) {
 func (rec *uploadRecord) publish(path, filename string) {
 	rec.Path, rec.Filename = path, filename
 	rec.Basename, _ = splitName(filename)
+}
+
+// replacedName is the file name of rec once its file is replaced by one named filename
+// (Behaviour.ReplacedFileName): the new file's, or rec's basename with the new extension.
+func (s *Server) replacedName(rec *uploadRecord, filename string) string {
+	if s.behaviour.ReplacedFileName != "keep" {
+		return filename
+	}
+	_, ext := splitName(filename)
+	return rec.Basename + ext
 }
 
 // renameLocked renames rec to basename, keeping its extension, under a new path.

@@ -104,7 +104,11 @@ func (s *Server) signedStorageURL(base, path string, expires int64) string {
 func handleUploadRequest(c *call) (int, any, error) {
 	filename := "file"
 	var collectionRel any
-	if c.body != nil {
+	// Strict: the documented body always has data.attributes (its filename is optional).
+	if top, _ := c.body.(map[string]any); top == nil || !hasKey(top["data"], "attributes") {
+		return 0, nil, errUnprocessable("INVALID_ATTRIBUTES", map[string]any{"field": "attributes"})
+	}
+	{
 		doc, err := c.resource("upload_request")
 		if err != nil {
 			return 0, nil, err
@@ -146,6 +150,15 @@ func handleUploadRequest(c *call) (int, any, error) {
 			"request_headers": headers,
 		},
 	}}, nil
+}
+
+// hasKey reports whether v is an object with the key.
+func hasKey(v any, key string) bool {
+	m, ok := v.(map[string]any)
+	if ok {
+		_, ok = m[key]
+	}
+	return ok
 }
 
 // serveStorage is PUT /storage/<path>: the presigned upload of API §6.2. It

@@ -30,14 +30,15 @@ func TestUploadRequest(t *testing.T) {
 		{"--weird__name--.tar.gz", "weird__name--.tar.gz"},
 		{"ünïcode", "n-code"},
 		{"", "file"},
-		{nil, "file"},
+		{nil, "file"}, // attributes without a filename
 	}
 	seen := map[string]bool{}
 	for _, tt := range tests {
-		body := map[string]any{"data": map[string]any{"type": "upload_request"}}
+		attrs := map[string]any{}
 		if tt.filename != nil {
-			body["data"].(map[string]any)["attributes"] = map[string]any{"filename": tt.filename}
+			attrs["filename"] = tt.filename
 		}
+		body := map[string]any{"data": map[string]any{"type": "upload_request", "attributes": attrs}}
 		r := c.do("POST", "/upload-requests", body)
 		r.want(t, 201)
 		if dig(r.doc, "data", "type") != "upload_request" {
@@ -59,11 +60,13 @@ func TestUploadRequest(t *testing.T) {
 			t.Errorf("request_headers = %v", h)
 		}
 	}
-	// A body-less request is fine too.
-	c.do("POST", "/upload-requests", nil).want(t, 201)
-	bad := map[string]any{"data": map[string]any{"type": "upload"}}
+	// Strict: the documented body always has attributes; a body-less request, or one
+	// without attributes, is refused.
+	c.do("POST", "/upload-requests", nil).wantError(t, 422, "INVALID_ATTRIBUTES")
+	c.do("POST", "/upload-requests", map[string]any{"data": map[string]any{"type": "upload_request"}}).wantError(t, 422, "INVALID_ATTRIBUTES")
+	bad := map[string]any{"data": map[string]any{"type": "upload", "attributes": map[string]any{}}}
 	c.do("POST", "/upload-requests", bad).wantError(t, 422, "INVALID_TYPE")
-	withCol := map[string]any{"data": map[string]any{"type": "upload_request", "relationships": map[string]any{
+	withCol := map[string]any{"data": map[string]any{"type": "upload_request", "attributes": map[string]any{}, "relationships": map[string]any{
 		"upload_collection": map[string]any{"data": map[string]any{"type": "upload_collection", "id": "nope"}},
 	}}}
 	c.do("POST", "/upload-requests", withCol).wantError(t, 422, "INVALID_FIELD", "upload_collection", "INVALID_RELATIONSHIP")

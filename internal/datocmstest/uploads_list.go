@@ -23,9 +23,13 @@ import (
 // filter[fields][filename][matches][pattern]=...&...[case_sensitive]=true
 // &...[regexp]=true.
 //
-// A filter or operator this server does not know is refused with 422
-// INVALID_FILTER_FIELDS_PARAM: ignoring it would return uploads the client
-// asked to exclude.
+// The server is strict: a field, operator or value the real API does not
+// document is refused with 422 INVALID_FILTER_FIELDS_PARAM, so a client tested
+// against it never relies on an invented feature. That is every field outside
+// the CDA's UploadFilter (there is no upload_collection filter: clients filter
+// collections themselves), a type outside the UploadType enum (no "other"),
+// and a matches filter that leaves case_sensitive or regexp out (the docs always
+// pass both; their defaults are not documented).
 //
 // Choices of the fake where the sources are silent: text comparisons (eq,
 // in, ...) ignore case except for id (the product update says so for path);
@@ -96,16 +100,14 @@ var uploadFields = map[string]uploadField{
 	"size":       {ops: numOps, num: func(u *uploadRecord) (float64, bool) { return float64(u.Size), true }},
 	"width":      {ops: numOps, num: intOf(func(u *uploadRecord) *int { return u.Width })},
 	"height":     {ops: numOps, num: intOf(func(u *uploadRecord) *int { return u.Height })},
-	// Not among the CDA filters we could see; kept because clients of a
-	// Media Area organised in folders need it. Uploads directly in the
-	// collection only, not in its sub-collections.
-	"upload_collection": {ops: []string{"eq"}, exact: true, str: textOf(func(u *uploadRecord) *string { return u.UploadCollectionID })},
 	// CDA InUseFilter: whether any record references the upload.
 	"in_use": {ops: []string{"eq"}, flag: func(a listArgs, u *uploadRecord) bool { return len(a.e.refs[u.ID]) > 0 }},
 }
 
-// uploadTypes are the CDA upload types (the UploadType enum).
-var uploadTypes = []string{"image", "audio", "video", "richtext", "presentation", "spreadsheet", "pdfdocument", "archive", "other"}
+// uploadTypes are the CDA upload types (the UploadType enum): the only values the type
+// filter takes. An upload of none of these kinds (uploadType answers "other") is found
+// only by excluding them all (not_in).
+var uploadTypes = []string{"image", "audio", "video", "richtext", "presentation", "spreadsheet", "pdfdocument", "archive"}
 
 // typeByFormat classifies documents by extension, the way the Media Area
 // groups them.
@@ -140,10 +142,10 @@ func uploadType(u Upload) string {
 
 // textMatch is a StringMatchesFilter.
 type textMatch struct {
-	pattern       string
-	caseSensitive bool
-	regexp        bool
-	re            *regexp.Regexp // compiled pattern when regexp is set
+	pattern                     string
+	caseSensitive, regexp       bool
+	caseSensitiveSet, regexpSet bool           // given explicitly (required)
+	re                          *regexp.Regexp // compiled pattern when regexp is set
 }
 
 func (m *textMatch) test(s string) bool {
@@ -291,9 +293,9 @@ func (c *condition) add(key string, segs []string, vals []string) *apiError {
 		case "pattern":
 			c.match.pattern = vals[0]
 		case "case_sensitive":
-			c.match.caseSensitive = vals[0] == "true"
+			c.match.caseSensitive, c.match.caseSensitiveSet = vals[0] == "true", vals[0] == "true" || vals[0] == "false"
 		case "regexp":
-			c.match.regexp = vals[0] == "true"
+			c.match.regexp, c.match.regexpSet = vals[0] == "true", vals[0] == "true" || vals[0] == "false"
 		default:
 			return errFilter(key)
 		}
@@ -315,8 +317,13 @@ func (c *condition) add(key string, segs []string, vals []string) *apiError {
 // finish checks that c is complete and its values valid.
 func (c *condition) finish(name string) *apiError {
 	if c.match != nil {
-		if c.match.pattern == "" {
+		switch {
+		case c.match.pattern == "":
 			return errFilter(name + "[pattern]")
+		case !c.match.caseSensitiveSet:
+			return errFilter(name + "[case_sensitive]")
+		case !c.match.regexpSet:
+			return errFilter(name + "[regexp]")
 		}
 		if c.match.regexp {
 			expr := c.match.pattern
@@ -426,6 +433,13 @@ func handleListUploads(c *call) (int, any, error) {
 	s := c.s
 	s.lock()
 	defer s.mu.Unlock()
+	if s.behaviour.UnknownIDs == "reject" {
+		for _, id := range ids {
+			if c.env.uploads[id] == nil {
+				return 0, nil, errUnprocessable("INVALID_PARAMS", map[string]any{"field": "filter[ids]", "value": id})
+			}
+		}
+	}
 	var matches []*uploadRecord
 	for _, rec := range c.env.uploads {
 		if (ids == nil || slices.Contains(ids, rec.ID)) && (needle == "" || matchesQuery(rec, args.locale, needle)) &&

@@ -53,7 +53,7 @@ func TestListUploadsFilters(t *testing.T) {
 		{"filter[fields][type][neq]=image", []int{0, 1, 3, 4, 5}},
 		{"filter[fields][type][in]=image,pdfdocument", []int{1, 2}},
 		{"filter[fields][type][in][]=archive&filter[fields][type][in][]=presentation", []int{3, 4}},
-		{"filter[fields][type][not_in]=image,other", []int{1, 3, 4, 5}},
+		{"filter[fields][type][not_in]=image,archive,presentation,spreadsheet,pdfdocument,richtext,audio,video", []int{0}}, // of no documented type
 		{"filter[fields][type][eq]=spreadsheet", []int{5}},
 		{"filter[fields][md5][eq]=" + md5Report, []int{1}},
 		{"filter[fields][md5][neq]=" + md5Report, []int{0, 2, 3, 4, 5}},
@@ -67,17 +67,17 @@ func TestListUploadsFilters(t *testing.T) {
 		{"filter[fields][tags][not_in]=a", []int{1, 3, 4, 5}},
 		{"filter[fields][tags][eq]=b,a", []int{0}},
 		{"filter[fields][smart_tags][any_in]=x", nil},
-		{"filter[fields][filename][matches][pattern]=PIC", []int{2}},
-		{"filter[fields][filename][matches][pattern]=PIC&filter[fields][filename][matches][case_sensitive]=true", nil},
-		{"filter[fields][filename][matches][pattern]=" + q(`^(file0|report)\.`) + "&filter[fields][filename][matches][regexp]=true", []int{0, 1}},
-		{"filter[fields][filename][not_matches][pattern]=.p", []int{0, 3, 5}},
-		{"filter[fields][basename][matches][pattern]=deck", []int{4}},
+		{"filter[fields][filename][matches][pattern]=PIC&filter[fields][filename][matches][case_sensitive]=false&filter[fields][filename][matches][regexp]=false", []int{2}},
+		{"filter[fields][filename][matches][pattern]=PIC&filter[fields][filename][matches][case_sensitive]=true&filter[fields][filename][matches][regexp]=false", nil},
+		{"filter[fields][filename][matches][pattern]=" + q(`^(file0|report)\.`) + "&filter[fields][filename][matches][regexp]=true&filter[fields][filename][matches][case_sensitive]=false", []int{0, 1}},
+		{"filter[fields][filename][not_matches][pattern]=.p&filter[fields][filename][not_matches][case_sensitive]=false&filter[fields][filename][not_matches][regexp]=false", []int{0, 3, 5}},
+		{"filter[fields][basename][matches][pattern]=deck&filter[fields][basename][matches][case_sensitive]=false&filter[fields][basename][matches][regexp]=false", []int{4}},
 		{"filter[fields][path][eq]=" + q(strings.ToUpper(attr(3, "path"))), []int{3}},
 		{"filter[fields][path][in]=" + q(attr(0, "path")+","+attr(5, "path")), []int{0, 5}},
 		{"filter[fields][path][neq]=" + q(attr(0, "path")), []int{1, 2, 3, 4, 5}},
 		{"filter[fields][author][exists]=true", []int{0}},
 		{"filter[fields][author][exists]=false", []int{1, 2, 3, 4, 5}},
-		{"filter[fields][notes][matches][pattern]=old", []int{3}},
+		{"filter[fields][notes][matches][pattern]=old&filter[fields][notes][matches][case_sensitive]=false&filter[fields][notes][matches][regexp]=false", []int{3}},
 		{"filter[fields][copyright][exists]=true", nil},
 		{"filter[fields][alt][eq]=red%20FOX", []int{2}},
 		{"filter[fields][alt][exists]=true", []int{2}},
@@ -88,11 +88,10 @@ func TestListUploadsFilters(t *testing.T) {
 		{"filter[fields][width][gte]=2", []int{2}},
 		{"filter[fields][height][eq]=1", []int{2}},
 		{"filter[fields][width][lt]=100", []int{2}}, // files without a width never match
-		{"filter[fields][upload_collection][eq]=" + col, []int{2}},
 		{"filter[fields][in_use][eq]=true", []int{2}},
 		{"filter[fields][in_use][eq]=false", []int{0, 1, 3, 4, 5}},
 		{"filter[fields][mime_type][eq]=application/pdf", []int{1}},
-		{"filter[fields][mime_type][matches][pattern]=image/", []int{2}},
+		{"filter[fields][mime_type][matches][pattern]=image/&filter[fields][mime_type][matches][case_sensitive]=false&filter[fields][mime_type][matches][regexp]=false", []int{2}},
 		{"filter[fields][format][eq]=PDF", []int{1}},
 		{"filter[fields][id][eq]=" + id(3), []int{3}},
 		{"filter[fields][type][eq]=image&filter[fields][tags][contains]=c", []int{2}},
@@ -126,7 +125,12 @@ func TestListUploadsFilters(t *testing.T) {
 		"filter[fields][filename][matches][pattern]=(&filter[fields][filename][matches][regexp]=true",
 		"filter[fields][filename][matches][flags]=x",
 		"filter[fields][filename][eq]=pic.png",
-		"filter[fields][upload_collection][in]=" + col,
+		"filter[fields][upload_collection][eq]=" + col, // not a documented filter: clients filter collections themselves
+		"filter[fields][type][eq]=other",               // not in the UploadType enum
+		"filter[fields][type][not_in]=image,other",
+		"filter[fields][filename][matches][pattern]=pic",                                                      // case_sensitive and regexp left out
+		"filter[fields][filename][matches][pattern]=pic&filter[fields][filename][matches][regexp]=false",      // case_sensitive left out
+		"filter[fields][filename][matches][pattern]=pic&filter[fields][filename][matches][case_sensitive]=no", // not a boolean
 	} {
 		c.do("GET", "/uploads?"+bad, nil).wantError(t, 422, "INVALID_FILTER_FIELDS_PARAM")
 	}

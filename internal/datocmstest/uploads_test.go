@@ -237,15 +237,19 @@ func TestReplaceAndRename(t *testing.T) {
 	})
 	t.Run("rename", func(t *testing.T) {
 		before, _ := s.Upload("", id)
-		a := c.update(id, "", map[string]any{"basename": "Renamed_v2"})["attributes"].(map[string]any)
-		if a["basename"] != "Renamed_v2" || a["filename"] != "Renamed_v2.png" || !strings.HasSuffix(a["path"].(string), "-Renamed_v2.png") || a["md5"] != before.MD5 {
+		// Strict: only slugified names are known to survive; anything else is refused.
+		for _, bad := range []string{"Renamed_v2", "renamed_v2", "Renamed", "-lead", "a.b"} {
+			c.do("PUT", "/uploads/"+id, uploadBody(id, map[string]any{"basename": bad}, nil)).wantError(t, 422, "INVALID_FIELD", "basename")
+		}
+		a := c.update(id, "", map[string]any{"basename": "renamed-v2"})["attributes"].(map[string]any)
+		if a["basename"] != "renamed-v2" || a["filename"] != "renamed-v2.png" || !strings.HasSuffix(a["path"].(string), "-renamed-v2.png") || a["md5"] != before.MD5 {
 			t.Errorf("rename: %v", a)
 		}
 		if get(c, before.URL).status != 404 || get(c, a["url"].(string)).status != 200 {
 			t.Error("rename: old url should be 404 and new url 200")
 		}
 		// Sending the current basename and path changes nothing.
-		same := c.update(id, "", map[string]any{"basename": "Renamed_v2", "path": a["path"]})["attributes"].(map[string]any)
+		same := c.update(id, "", map[string]any{"basename": "renamed-v2", "path": a["path"]})["attributes"].(map[string]any)
 		if same["path"] != a["path"] {
 			t.Errorf("no-op rename moved the file: %v", same["path"])
 		}

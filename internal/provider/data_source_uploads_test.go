@@ -120,6 +120,10 @@ data "datocms_uploads" "in_collection" {
   upload_collection_id = %[1]q
 }
 
+data "datocms_uploads" "other" {
+  type = "other"
+}
+
 data "datocms_uploads" "query" {
   query = "roe"
 }
@@ -165,6 +169,8 @@ data "datocms_uploads" "none" {
 				expect("images", func(up datocmstest.Upload) bool { return up.IsImage }),
 				expect("documents", isDocument),
 				expect("in_collection", func(up datocmstest.Upload) bool { return strPtrEq(up.UploadCollectionID, heroes) }),
+				// readme.txt: of no documented type.
+				statecheck.ExpectKnownValue(ds("other"), uploads, uploadsWithIDs([]string{seeded[5].ID})),
 				expect("query", func(up datocmstest.Upload) bool { return strPtrEq(up.Author, "Jane Roe") }),
 				expect("query_it", func(up datocmstest.Upload) bool { return up.ID == banner.ID }),
 				expect("same_file", func(up datocmstest.Upload) bool { return up.MD5 == heroMD5 }),
@@ -180,7 +186,7 @@ data "datocms_uploads" "none" {
 					want := map[string]bool{
 						"filter[fields][tags][all_in][]=hero,home": false, "filter[fields][type][eq]=image": false,
 						"filter[fields][type][in][]=pdfdocument,richtext,presentation,spreadsheet": false,
-						"filter[fields][upload_collection][eq]=" + heroes:                          false,
+						"filter[fields][type][not_in][]=" + strings.Join(datocms.UploadTypes, ","): false,
 						"filter[query]=roe": false, "locale=it": false,
 						"filter[fields][md5][eq]=" + heroMD5: false, "order_by=filename_DESC": false,
 					}
@@ -193,6 +199,9 @@ data "datocms_uploads" "none" {
 						}
 						for key, vals := range r.Query {
 							want[key+"="+strings.Join(vals, ",")] = true
+							if strings.Contains(key, "upload_collection") {
+								return fmt.Errorf("GET /uploads sent %s, a filter the API does not have", key)
+							}
 						}
 					}
 					for param, seen := range want {

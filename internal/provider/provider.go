@@ -5,7 +5,6 @@ package provider
 import (
 	"context"
 	"fmt"
-	"net"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -161,7 +160,10 @@ func (p *datocmsProvider) Schema(_ context.Context, _ provider.SchemaRequest, re
 				Optional: true,
 				MarkdownDescription: "Base URL of the Content Management API. Falls back to the `" + envBaseURL + "` environment variable, " +
 					"then to `" + datocms.DefaultBaseURL + "`. Plain `http` is accepted only for a loopback host " +
-					"(such as the local API server used by the tests and `make demo`).",
+					"(such as the local API server used by the tests and `make demo`), and a user name or password in the URL " +
+					"never. Redirects carry the API token only to the same scheme, host and port, and are never followed to " +
+					"plain `http` off loopback.",
+				Validators: []validator.String{baseURLValidator{}},
 			},
 			"always_hash_files": schema.BoolAttribute{
 				Optional: true,
@@ -277,34 +279,47 @@ func stringOrEnv(v types.String, env string) string {
 
 // checkBaseURL returns why baseURL is unusable, or "". Plain http would send the API token
 // in clear text, so it is only allowed to a loopback host.
+// It never repeats a password the URL holds.
 func checkBaseURL(baseURL string) string {
 	u, err := url.Parse(baseURL)
 	if err != nil || u.Host == "" {
-		return "base_url must be an absolute URL such as " + datocms.DefaultBaseURL + ", got " + strconv.Quote(baseURL) + "."
+		return "base_url must be an absolute URL such as " + datocms.DefaultBaseURL + "."
 	}
-	switch u.Scheme {
-	case "https":
+	shown := strconv.Quote(u.Redacted())
+	switch {
+	case u.User != nil:
+		return "base_url " + shown + " holds a user name or password. The provider authenticates with the API token only, " +
+			"and a password in the URL would be sent to the API and kept in logs and state: remove it."
+	case u.Scheme == "https":
 		return ""
-	case "http":
-		if isLoopback(u.Hostname()) {
-			return ""
-		}
-		return "base_url " + strconv.Quote(baseURL) + " uses plain http, which would send the API token unencrypted. " +
+	case u.Scheme == "http" && datocms.IsLoopbackHost(u.Hostname()):
+		return ""
+	case u.Scheme == "http":
+		return "base_url " + shown + " uses plain http, which would send the API token unencrypted. " +
 			"Use https, or http only with a loopback host (127.0.0.1, ::1 or localhost)."
 	default:
-		return "base_url must use https, got " + strconv.Quote(baseURL) + "."
+		return "base_url must use https, got " + shown + "."
 	}
 }
 
-// isLoopback reports whether host is a loopback address or localhost (host names are
-// case-insensitive).
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
+// baseURLValidator checks base_url at plan time, before the provider is configured.
+type baseURLValidator struct{}
+
+func (baseURLValidator) Description(context.Context) string {
+	return "an https URL (or http to a loopback host) without credentials"
 }
+
+func (v baseURLValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (baseURLValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if problem := checkBaseURL(req.ConfigValue.ValueString()); problem != "" {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid DatoCMS base URL", problem)
+	}
+}
+
 
 // openCacheDir returns the provider's directory in the user's cache directory, where file
 // hashes and the create journal are handed from one provider process to the next, or nil

@@ -90,10 +90,13 @@ type uploadResourceModel struct {
 }
 
 var (
-	// basenamePattern accepts only names DatoCMS keeps as they are: it lowercases and turns
-	// other characters into dashes, which would make the stored basename differ from the
-	// configuration on every plan.
-	basenamePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
+	// basenameValidator accepts only names DatoCMS is known to keep as they are: it lowercases
+	// and turns other characters into dashes (API §6.1), which would make the stored basename
+	// differ from the configuration and fail the apply with "inconsistent result". Only
+	// slugified names ([a-z0-9-]) were ever observed; whether "_" survives is not documented.
+	basenameValidator = stringvalidator.RegexMatches(regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`),
+		"must be lowercase letters, digits and '-', starting with a letter or digit: DatoCMS slugifies file names, "+
+			"and these are the only characters it is known to keep as they are (write \"hero-image\", not \"Hero_Image\")")
 	// localePattern is the API's locale key pattern (API §5.3), requiring at least two letters.
 	localePattern = regexp.MustCompile(`^[a-z]{2,3}(-[A-Za-z]+)?(-[A-Z]{0,3})?$`)
 	notBlank      = regexp.MustCompile(`\S`)
@@ -190,9 +193,9 @@ func (r *uploadResource) Schema(ctx context.Context, _ resource.SchemaRequest, r
 				Optional: true,
 				Computed: true,
 				MarkdownDescription: "File name without extension. Setting it renames the file in place (its `url` changes); " +
-					"when unset, DatoCMS derives it from the uploaded file's name. Lowercase letters, digits, `-` and `_`.",
-				Validators: []validator.String{stringvalidator.RegexMatches(basenamePattern,
-					"must be lowercase letters, digits, '-' or '_', starting with a letter or digit (DatoCMS rewrites other characters)")},
+					"when unset, DatoCMS derives it from the uploaded file's name. Lowercase letters, digits and `-`: the only " +
+					"characters DatoCMS is known to keep as they are.",
+				Validators: []validator.String{basenameValidator},
 			},
 			"author":    optionalText("Author of the asset."),
 			"copyright": optionalText("Copyright notice."),

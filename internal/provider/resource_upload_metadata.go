@@ -104,10 +104,9 @@ func (r *uploadMetadataResource) Schema(_ context.Context, _ resource.SchemaRequ
 				Optional: true,
 				Computed: true,
 				MarkdownDescription: "File name without extension. Setting it renames the file in place (its URL changes). " +
-					"Lowercase letters, digits, `-` and `_`." + unmanaged,
+					"Lowercase letters, digits and `-`: the only characters DatoCMS is known to keep as they are." + unmanaged,
 				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-				Validators: []validator.String{stringvalidator.RegexMatches(basenamePattern,
-					"must be lowercase letters, digits, '-' or '_', starting with a letter or digit (DatoCMS rewrites other characters)")},
+				Validators: []validator.String{basenameValidator},
 			},
 			"author":    managedText("Author of the asset."),
 			"copyright": managedText("Copyright notice."),

@@ -730,7 +730,11 @@ func TestAccUpload_validation(t *testing.T) {
 		},
 		"basename": {
 			body: `basename = "Hero Image"`,
-			want: `basename must be lowercase letters, digits, '-' or '_'`,
+			want: `basename must be lowercase letters, digits and '-'.*DatoCMS slugifies file names`,
+		},
+		"basename with an underscore": {
+			body: `basename = "hero_image"`,
+			want: `basename must be lowercase letters, digits and '-'.*the only characters it is known to keep`,
 		},
 		"replace strategy": {
 			body: `replace_strategy = "overwrite"`,

@@ -40,6 +40,7 @@ type uploadFilters struct {
 func (f uploadFilters) listOptions() datocms.ListUploadsOptions {
 	opts := datocms.ListUploadsOptions{
 		Types:        uploadTypeFilters[f.Type.ValueString()],
+		ExcludeTypes: excludedTypes[f.Type.ValueString()],
 		CollectionID: f.UploadCollectionID.ValueString(),
 		Query:        f.Query.ValueString(),
 		Locale:       f.Locale.ValueString(),
@@ -57,6 +58,11 @@ func (f uploadFilters) listOptions() datocms.ListUploadsOptions {
 var uploadTypeFilters = map[string][]string{
 	"document": {"pdfdocument", "richtext", "presentation", "spreadsheet"},
 }
+
+// excludedTypes maps the type arguments that are not an API type to the types they exclude:
+// "other" is an upload of none of the documented types. (The API has no "other" type: it
+// is asked for as type not_in every documented one.)
+var excludedTypes = map[string][]string{"other": datocms.UploadTypes}
 
 func init() {
 	for _, t := range datocms.UploadTypes {
@@ -81,8 +87,11 @@ type uploadFilterArgument struct {
 // uploadFilterArguments describes the filter arguments; results names what order_by sorts
 // (such as "`uploads`" or "the results").
 func uploadFilterArguments(results string) map[string]uploadFilterArgument {
-	typeNames := make([]string, 0, len(uploadTypeFilters))
+	typeNames := make([]string, 0, len(uploadTypeFilters)+len(excludedTypes))
 	for name := range uploadTypeFilters {
+		typeNames = append(typeNames, name)
+	}
+	for name := range excludedTypes {
 		typeNames = append(typeNames, name)
 	}
 	slices.Sort(typeNames)
@@ -94,12 +103,15 @@ func uploadFilterArguments(results string) map[string]uploadFilterArgument {
 		},
 		"type": {
 			description: "Kind of file, as DatoCMS classifies it from the file: `image`, `video`, `audio`, `pdfdocument`, " +
-				"`richtext` (word processor documents), `presentation`, `spreadsheet`, `archive` or `other`; or `document` for " +
-				"any of `pdfdocument`, `richtext`, `presentation` and `spreadsheet`.",
+				"`richtext` (word processor documents), `presentation`, `spreadsheet` or `archive`, the types DatoCMS documents; " +
+				"`document` for any of `pdfdocument`, `richtext`, `presentation` and `spreadsheet`; or `other` for uploads of " +
+				"none of the documented types (DatoCMS has no `other` type: this asks for uploads whose type is not any of them).",
 			validators: []validator.String{stringvalidator.OneOf(typeNames...)},
 		},
 		"upload_collection_id": {
-			description: "Uploads directly in this upload collection (not in the collections inside it).",
+			description: "Uploads directly in this upload collection (not in the collections inside it). DatoCMS cannot " +
+				"filter by collection, so the provider lists the environment's uploads (one request per 500) and keeps " +
+				"these; the collection must exist.",
 			validators:  []validator.String{stringvalidator.LengthAtLeast(1)},
 		},
 		"query": {

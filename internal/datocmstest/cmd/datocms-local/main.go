@@ -76,6 +76,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	syncUpdates := fs.Bool("sync-updates", false, "answer PUT /uploads/:id with 200 and the upload instead of 202 and a job")
 	faultFile := fs.String("fault-rules", "", `JSON file of fault rules to start with, the body of PUT /_local/faults: {"rules": [...], "seed": n}`)
 	seed := fs.Uint64("seed", 0, "seed for fault rules with a probability, to repeat a chaos run (default: random, printed at start)")
+	var behaviour datocmstest.Behaviour
+	fs.StringVar(&behaviour.UnknownIDs, "unknown-ids", "omit", "what GET /uploads?filter[ids]= answers for an unknown ID (undocumented): omit it, or reject the request (422)")
+	fs.StringVar(&behaviour.NonEmptyCollectionDelete, "nonempty-collection-delete", "refuse",
+		"what DELETE /upload-collections/:id does to a collection that is not empty (undocumented): refuse (422), orphan (its uploads leave it, its children move up) or cascade (delete them)")
+	fs.StringVar(&behaviour.ReplacedFileName, "replaced-file-name", "follow",
+		"basename and filename after a file replacement (undocumented): follow the new file, or keep the basename")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -103,6 +109,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		datocmstest.WithStorageStatus(*storageStatus),
 		datocmstest.WithMaxUploadSize(*maxUpload),
 		datocmstest.WithSyncUpdates(*syncUpdates),
+		datocmstest.WithBehaviour(behaviour),
 	}
 	for _, env := range splitList(*nonLocalized) {
 		opts = append(opts, datocmstest.WithNonLocalizedFocalPoints(env, true))

@@ -110,6 +110,9 @@ func TestRun(t *testing.T) {
 		}
 		req.Header.Set("Authorization", "Bearer t")
 		req.Header.Set("X-Api-Version", "3")
+		if body != "" {
+			req.Header.Set("Content-Type", "application/json")
+		}
 		resp, err := hc.Do(req)
 		if err != nil {
 			t.Fatalf("%s %s: %v", method, path, err)
@@ -130,7 +133,7 @@ func TestRun(t *testing.T) {
 	if status, _ := call("GET", "/site", ""); status != 503 {
 		t.Errorf("rule from the file: %d", status)
 	}
-	_, b = call("POST", "/upload-requests", "")
+	_, b = call("POST", "/upload-requests", `{"data":{"type":"upload_request","attributes":{}}}`)
 	var ureq struct {
 		Data struct {
 			Attributes struct {
