@@ -100,9 +100,9 @@ func TestListUploads_Filters(t *testing.T) {
 			query: map[string][]string{"filter[fields][md5][eq]": {clip.MD5}},
 		},
 		{
-			name:  "filename contains",
-			opts:  datocms.ListUploadsOptions{FilenameContains: "ANN"},
-			want:  []string{banner.ID},
+			name: "filename contains",
+			opts: datocms.ListUploadsOptions{FilenameContains: "ANN"},
+			want: []string{banner.ID},
 			query: map[string][]string{"filter[fields][filename][matches][pattern]": {"ANN"},
 				"filter[fields][filename][matches][regexp]": {"false"}, "filter[fields][filename][matches][case_sensitive]": {"false"}},
 		},

@@ -43,8 +43,8 @@ type envStore struct {
 	reserved     map[string]bool        // ids a pending create job will use
 	collections  map[string]*collection // upload collections
 	jobs         map[string]*job
-	itemTypes    map[string]string          // model API key -> item type id
-	records      map[string]*record         // records that reference uploads, by id
+	itemTypes    map[string]string            // model API key -> item type id
+	records      map[string]*record           // records that reference uploads, by id
 	refs         map[string]map[string]string // upload id -> record id -> Reference.Version of the reference
 }
 

@@ -320,7 +320,6 @@ func (baseURLValidator) ValidateString(_ context.Context, req validator.StringRe
 	}
 }
 
-
 // openCacheDir returns the provider's directory in the user's cache directory, where file
 // hashes and the create journal are handed from one provider process to the next, or nil
 // with a warning when it cannot be trusted or written (see internal/cachedir).

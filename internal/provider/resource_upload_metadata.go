@@ -106,7 +106,7 @@ func (r *uploadMetadataResource) Schema(_ context.Context, _ resource.SchemaRequ
 				MarkdownDescription: "File name without extension. Setting it renames the file in place (its URL changes). " +
 					"Lowercase letters, digits and `-`: the only characters DatoCMS is known to keep as they are." + unmanaged,
 				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-				Validators: []validator.String{basenameValidator},
+				Validators:    []validator.String{basenameValidator},
 			},
 			"author":    managedText("Author of the asset."),
 			"copyright": managedText("Copyright notice."),

@@ -112,7 +112,7 @@ func uploadFilterArguments(results string) map[string]uploadFilterArgument {
 			description: "Uploads directly in this upload collection (not in the collections inside it). DatoCMS cannot " +
 				"filter by collection, so the provider lists the environment's uploads (one request per 500) and keeps " +
 				"these; the collection must exist.",
-			validators:  []validator.String{stringvalidator.LengthAtLeast(1)},
+			validators: []validator.String{stringvalidator.LengthAtLeast(1)},
 		},
 		"query": {
 			description: "Free text that DatoCMS searches for in the file name, author, copyright, notes, and the " +
