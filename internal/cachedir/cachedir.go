@@ -86,11 +86,11 @@ func (r *Root) check(path string) error {
 	if err != nil {
 		return err
 	}
-	real, err := filepath.EvalSymlinks(above)
+	resolved, err := filepath.EvalSymlinks(above)
 	if err != nil {
 		return err
 	}
-	for d := real; ; d = filepath.Dir(d) {
+	for d := resolved; ; d = filepath.Dir(d) {
 		info, err := os.Lstat(d)
 		if err != nil {
 			return err

@@ -43,7 +43,9 @@ const MaxAge = 7 * 24 * time.Hour
 type Stage string
 
 const (
-	Started  Stage = "started"
+	// Started is the stage of a create being sent, or that never returned to terraform.
+	Started Stage = "started"
+	// Returned is the stage of a create that handed its result to terraform.
 	Returned Stage = "returned"
 )
 

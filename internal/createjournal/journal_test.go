@@ -28,7 +28,7 @@ func openJournal(t *testing.T) (*Journal, string) {
 // ended is a process that has ended: a child that ran and was waited for.
 func ended(t *testing.T) Process {
 	t.Helper()
-	cmd := exec.Command("true")
+	cmd := exec.CommandContext(t.Context(), "true")
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}

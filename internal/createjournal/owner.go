@@ -21,8 +21,8 @@ type Owner struct {
 func CurrentOwner() Owner {
 	dir, err := os.Getwd()
 	if err == nil {
-		if real, err := filepath.EvalSymlinks(dir); err == nil {
-			dir = real
+		if resolved, err := filepath.EvalSymlinks(dir); err == nil {
+			dir = resolved
 		}
 	}
 	return Owner{Dir: dir, Workspace: workspace(), Machine: machine()}

@@ -61,13 +61,21 @@ func checkRedirect(req *http.Request, via []*http.Request) error {
 		return fmt.Errorf("stopped after %d redirects", maxRedirects)
 	}
 	to := req.URL
-	if to.Scheme != "https" && !(to.Scheme == "http" && IsLoopbackHost(to.Hostname())) {
-		return fmt.Errorf("refused a redirect to %s://%s: only https (or http to a loopback host) is followed", to.Scheme, to.Host)
+	if to.Scheme != "https" && (to.Scheme != "http" || !IsLoopbackHost(to.Hostname())) {
+		return &RedirectError{To: to.Scheme + "://" + to.Host}
 	}
 	if !sameOrigin(via[0].URL, to) {
 		req.Header.Del("Authorization")
 	}
 	return nil
+}
+
+// RedirectError is a redirect the client refused to follow. Sending the request again would
+// meet the same redirect, so it is never retried.
+type RedirectError struct{ To string }
+
+func (e *RedirectError) Error() string {
+	return "refused a redirect to " + e.To + ": only https (or http to a loopback host) is followed"
 }
 
 // sameOrigin reports whether a and b have the same scheme, host and port.

@@ -401,11 +401,11 @@ func refusedBatch(err error) bool {
 	if !errors.As(err, &apiErr) {
 		return false
 	}
-	switch s := apiErr.Status; {
-	case s == http.StatusUnauthorized, s == http.StatusForbidden, s == http.StatusTooManyRequests:
+	switch apiErr.Status {
+	case http.StatusUnauthorized, http.StatusForbidden, http.StatusTooManyRequests:
 		return false
 	default:
-		return s >= 400 && s < 500
+		return apiErr.Status >= 400 && apiErr.Status < 500
 	}
 }
 

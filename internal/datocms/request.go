@@ -289,9 +289,12 @@ func (c *Client) retryAfter(cl call, res *response, err error, n, n429 int) retr
 	if safe {
 		backoff = c.cfg.RetryBase * time.Duration(n)
 	}
-	var connErr *ConnectError
+	var (
+		connErr     *ConnectError
+		redirectErr *RedirectError
+	)
 	switch {
-	case errors.As(err, &connErr):
+	case errors.As(err, &connErr), errors.As(err, &redirectErr):
 		return retryDecision{}
 	case err != nil:
 		return retryDecision{retry: safe, wait: backoff, outcomeUnknown: true}

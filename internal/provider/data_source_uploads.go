@@ -55,6 +55,10 @@ func (d *uploadsDataSource) Read(ctx context.Context, req datasource.ReadRequest
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	checkCollectionExists(ctx, d.client, config.UploadCollectionID, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
 	opts := config.listOptions()
 
 	uploads := []uploadDataModel{}

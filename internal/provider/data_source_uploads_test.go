@@ -303,3 +303,21 @@ func deref(s *string) string {
 	}
 	return *s
 }
+
+// TestAccUploadsDataSource_unknownCollection: a collection that does not exist is an error
+// naming upload_collection_id, not an empty list (DatoCMS cannot filter by collection, so the
+// provider would otherwise read the whole library to find nothing).
+func TestAccUploadsDataSource_unknownCollection(t *testing.T) {
+	t.Parallel()
+	srv := newTestServer(t)
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config:      providerBlock(srv, "") + "data \"datocms_uploads\" \"x\" {\n  upload_collection_id = \"no-such-collection\"\n}\n",
+			ExpectError: wrappedError(`Unknown upload collection.*upload_collection_id.*no upload collection "no-such-collection"`),
+		}},
+	})
+	if n := srv.CountRequests("GET", "/uploads"); n != 0 {
+		t.Errorf("%d listings of uploads for a collection that does not exist", n)
+	}
+}

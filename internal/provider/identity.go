@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -52,6 +53,20 @@ func setIdentityFromState(ctx context.Context, identity *tfsdk.ResourceIdentity,
 		diags.Append(identity.Set(ctx, idIdentity{ID: id})...)
 		return
 	}
+}
+
+// importIDMissing reports whether an import names no object: an empty (or blank) ID and no
+// identity with an ID. (terraform import accepts "" as an ID, and the framework hands an
+// empty identity to resources that have an identity schema.)
+func importIDMissing(ctx context.Context, req resource.ImportStateRequest) bool {
+	if strings.TrimSpace(req.ID) != "" {
+		return false
+	}
+	if req.Identity == nil || req.Identity.Raw.IsNull() {
+		return true
+	}
+	var id types.String
+	return req.Identity.GetAttribute(ctx, path.Root("id"), &id).HasError() || strings.TrimSpace(id.ValueString()) == ""
 }
 
 // importByIDOrIdentity imports from an ID (terraform import, import blocks with id) or from

@@ -67,10 +67,15 @@ func (l *uploadsLister) streamUploads(ctx context.Context, req list.ListRequest,
 			"Listing "+what+" needs a configured datocms provider, and the list resource received none. This is a bug in the provider.")
 		return list.ListResultsStreamDiagnostics(diags)
 	}
+	var diags diag.Diagnostics
+	if checkCollectionExists(ctx, l.client, filters.UploadCollectionID, &diags); diags.HasError() {
+		return list.ListResultsStreamDiagnostics(diags)
+	}
 	opts := filters.listOptions()
-	if req.Limit > 0 {
+	if req.Limit > 0 && opts.CollectionID == "" {
 		// Ask for no more than Terraform wants: a small limit costs one small page. The
-		// client caps pages at the API's maximum (500).
+		// client caps pages at the API's maximum (500). (A collection is filtered here, not
+		// by the API, so its listing keeps the largest pages.)
 		opts.PageSize = int(min(req.Limit, math.MaxInt32))
 	}
 	return func(push func(list.ListResult) bool) {

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -212,6 +213,17 @@ func TestUploadListResource_limitAndErrors(t *testing.T) {
 	}
 	if !slices.Equal(limits, []string{"4"}) {
 		t.Errorf("GET /uploads with page[limit] %q, want one request for 4", limits)
+	}
+
+	// A collection that does not exist is an error naming upload_collection_id, before any listing.
+	srv.ResetRequests()
+	results = p.list(t, map[string]tftypes.Value{"upload_collection_id": tftypes.NewValue(tftypes.String, "no-such-collection")}, false, 10)
+	if len(results) != 1 || !diagsHaveError(results[0].Diagnostics) || results[0].Diagnostics[0].Summary != "Unknown upload collection" ||
+		!strings.Contains(results[0].Diagnostics[0].Detail, `"no-such-collection"`) {
+		t.Errorf("results for an unknown collection: %d, %s", len(results), diagsText(results[0].Diagnostics))
+	}
+	if n := srv.CountRequests("GET", "/uploads"); n != 0 {
+		t.Errorf("%d listings of uploads for a collection that does not exist", n)
 	}
 
 	if err := srv.SetFaultRules(datocmstest.FaultRule{Method: "GET", Path: "/uploads", Action: "status", Status: 403}); err != nil {

@@ -83,6 +83,7 @@ type providerData struct {
 	journal   *createjournal.Journal // nil without a usable cache directory
 	owner     createjournal.Owner    // the configuration this provider process works for
 	tracked   *trackedUploads
+	claims    *uploadClaims
 	shortcuts bool
 }
 
@@ -250,6 +251,7 @@ func (p *datocmsProvider) Configure(ctx context.Context, req provider.ConfigureR
 		journal:   createjournal.Open(cache),
 		owner:     createjournal.CurrentOwner(),
 		tracked:   &trackedUploads{},
+		claims:    &uploadClaims{},
 		shortcuts: shortcuts,
 	}
 	resp.ResourceData = data

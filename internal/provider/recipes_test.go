@@ -42,9 +42,9 @@ func uploadsIn(srv *datocmstest.Server, id string) map[string]datocmstest.Upload
 }
 
 // TestAccRecipe_folderThenMove: a folder of files becomes uploads in a managed collection
-// (folder-into-collection), then moves into a new nested collection, and the emptied old
-// collection is deleted by the next apply (move-into-new-collection): uploads keep their
-// IDs and URLs, no file is sent again.
+// (folder-into-collection), then moves into a new nested collection while the old collection
+// goes, in one apply (move-into-new-collection): uploads keep their IDs and URLs, no file is
+// sent again.
 func TestAccRecipe_folderThenMove(t *testing.T) {
 	t.Parallel()
 	srv := newTestServer(t)
@@ -100,40 +100,23 @@ func TestAccRecipe_folderThenMove(t *testing.T) {
 				),
 			},
 			{
+				// One apply: the uploads move, then the emptied old collection goes (it was
+				// created with create_before_destroy, which orders its destroy last).
 				Config: recipeConfig(t, srv, "move-into-new-collection", dir),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction("datocms_upload_collection.press_kit", plancheck.ResourceActionNoop),
+						plancheck.ExpectResourceAction("datocms_upload_collection.press_kit", plancheck.ResourceActionDestroy),
 						plancheck.ExpectResourceAction(addr("hero.png"), plancheck.ResourceActionUpdate),
 						expectChangedAttributes(addr("hero.png"), "upload_collection_id"),
 					},
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
 				ConfigStateChecks: idChecks(
+					treeIs(srv, "Brand#1[Press#1]"),
 					serverCheck(func() error {
-						if got := collectionTree(srv); got != "Press kit#1 Brand#2[Press#1]" {
-							return fmt.Errorf("collections: %s", got)
-						}
 						if in := uploadsIn(srv, collectionID(t, srv, "Press")); len(in) != 3 {
 							return fmt.Errorf("Press holds %v, want the 3 uploads", slices.Collect(mapKeys(in)))
 						}
-						return nil
-					}),
-				),
-			},
-			{
-				// Then the old, now empty, collection goes.
-				Config: withoutBlock(t, recipeConfig(t, srv, "move-into-new-collection", dir), `resource "datocms_upload_collection" "press_kit"`),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction("datocms_upload_collection.press_kit", plancheck.ResourceActionDestroy),
-						plancheck.ExpectResourceAction(addr("hero.png"), plancheck.ResourceActionNoop),
-					},
-					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
-				ConfigStateChecks: idChecks(
-					treeIs(srv, "Brand#1[Press#1]"),
-					serverCheck(func() error {
 						if n := srv.CountRequests("POST", "/uploads") + srv.CountRequests("PUT", "/storage/"); n != 0 {
 							return fmt.Errorf("%d uploads or file transfers: moving must not send files", n)
 						}
@@ -154,17 +137,6 @@ func TestAccRecipe_folderThenMove(t *testing.T) {
 // valueTracker is what statecheck.CompareValue returns: it compares a value across steps.
 type valueTracker interface {
 	AddStateValue(address string, path tfjsonpath.Path) statecheck.StateCheck
-}
-
-// withoutBlock removes the top-level block that starts with header (and its comment) from hcl.
-func withoutBlock(t *testing.T, hcl, header string) string {
-	t.Helper()
-	start := strings.Index(hcl, header)
-	end := strings.Index(hcl[start:], "\n}\n")
-	if start < 0 || end < 0 {
-		t.Fatalf("no block %s in the configuration", header)
-	}
-	return hcl[:start] + hcl[start+end+3:]
 }
 
 func mapKeys[V any](m map[string]V) func(func(string) bool) {

@@ -60,6 +60,7 @@ type uploadResource struct {
 	journal   *createjournal.Journal // nil without a usable cache directory
 	owner     createjournal.Owner
 	tracked   *trackedUploads
+	claims    *uploadClaims
 	shortcuts bool // see resource_upload_shortcuts.go
 }
 
@@ -90,6 +91,9 @@ type uploadResourceModel struct {
 }
 
 var (
+	// tagsValidator refuses tags DatoCMS could not keep as they are: empty, or padded.
+	tagsValidator = setvalidator.ValueStringsAre(stringvalidator.RegexMatches(regexp.MustCompile(`^\S(.*\S)?$`),
+		"must not be empty or start or end with whitespace"))
 	// basenameValidator accepts only names DatoCMS is known to keep as they are: it lowercases
 	// and turns other characters into dashes (API §6.1), which would make the stored basename
 	// differ from the configuration and fail the apply with "inconsistent result". Only
@@ -207,10 +211,7 @@ func (r *uploadResource) Schema(ctx context.Context, _ resource.SchemaRequest, r
 				Default:     setdefault.StaticValue(types.SetValueMust(types.StringType, []attr.Value{})),
 				MarkdownDescription: "Manual tags. The set is authoritative: tags added outside Terraform show as a change, " +
 					"and order never matters.",
-				Validators: []validator.Set{setvalidator.ValueStringsAre(
-					stringvalidator.RegexMatches(regexp.MustCompile(`^\S(.*\S)?$`),
-						"must not be empty or start or end with whitespace"),
-				)},
+				Validators: []validator.Set{tagsValidator},
 			},
 			"default_field_metadata": metadataResourceAttribute(),
 			"upload_collection_id": schema.StringAttribute{
@@ -242,7 +243,8 @@ func (r *uploadResource) Configure(_ context.Context, req resource.ConfigureRequ
 }
 
 func (r *uploadResource) configure(data *providerData) {
-	r.client, r.files, r.journal, r.owner, r.tracked, r.shortcuts = data.client, data.files, data.journal, data.owner, data.tracked, data.shortcuts
+	r.client, r.files, r.journal, r.owner, r.tracked, r.claims, r.shortcuts = data.client, data.files, data.journal, data.owner,
+		data.tracked, data.claims, data.shortcuts
 }
 
 func (r *uploadResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
@@ -250,7 +252,7 @@ func (r *uploadResource) IdentitySchema(_ context.Context, _ resource.IdentitySc
 }
 
 func (r *uploadResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	if req.ID == "" && req.Identity == nil {
+	if importIDMissing(ctx, req) {
 		resp.Diagnostics.AddError("Invalid import ID", "Import a datocms_upload by its upload ID, for example: terraform import datocms_upload.hero q0VNpiNQSkG6z0lif_O1zg")
 		return
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"strings"
 
@@ -77,12 +78,16 @@ func (r *uploadCollectionResource) Schema(_ context.Context, _ resource.SchemaRe
 			"position": schema.Int64Attribute{
 				Optional: true,
 				Computed: true,
-				MarkdownDescription: "Place of the collection among the collections with the same parent, from 1. DatoCMS " +
-					"numbers siblings 1, 2, 3... without gaps: placing a collection at a position moves the later ones down, " +
-					"and removing one closes the gap. Unset: DatoCMS puts a new collection last, and the value follows " +
-					"DatoCMS (reorders made in the Media Area are not a change). Set: a reorder made elsewhere shows as a " +
-					"change that puts it back. If you set it on siblings, number them 1 to n.",
-				Validators: []validator.Int64{int64validator.AtLeast(1)},
+				MarkdownDescription: "Place of the collection among the collections with the same parent, from 1 (DatoCMS " +
+					"documents it as an \"ordering index\"; how it renumbers the other collections is not documented). " +
+					"Unset: DatoCMS places a new collection, and the value follows DatoCMS (reorders made in the Media Area " +
+					"are not a change). Set: a reorder made elsewhere shows as a change that puts it back. If you set it on " +
+					"siblings, number them 1 to n; when DatoCMS places a collection elsewhere than planned, the apply warns " +
+					"and keeps the planned value until the next refresh.",
+				// The API documents position as an integer without a range: 32 bits is the range
+				// that every integer store accepts, so a larger value is refused here rather
+				// than risk DatoCMS refusing or truncating it at apply.
+				Validators: []validator.Int64{int64validator.Between(1, math.MaxInt32)},
 			},
 		},
 	}
@@ -101,7 +106,7 @@ func (r *uploadCollectionResource) IdentitySchema(_ context.Context, _ resource.
 }
 
 func (r *uploadCollectionResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	if strings.TrimSpace(req.ID) == "" && req.Identity == nil {
+	if importIDMissing(ctx, req) {
 		resp.Diagnostics.AddError("Invalid import ID",
 			"Import a datocms_upload_collection by its ID, for example: terraform import datocms_upload_collection.photos VpNoWSzLQmyQ3X0GBHgVGA")
 		return
@@ -147,6 +152,8 @@ func (r *uploadCollectionResource) ModifyPlan(ctx context.Context, req resource.
 				fmt.Sprintf("The environment has no upload collection %q. Use the ID of an existing collection (the "+
 					"datocms_upload_collection data source finds one by label), or reference the id of a "+
 					"datocms_upload_collection resource.", plan.ParentID.ValueString()))
+		case state != nil:
+			r.checkNotUnderItself(ctx, state.ID.ValueString(), plan.ParentID.ValueString(), &resp.Diagnostics)
 		}
 	}
 
@@ -157,6 +164,29 @@ func (r *uploadCollectionResource) ModifyPlan(ctx context.Context, req resource.
 			plan.Position = state.Position
 		}
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("position"), plan.Position)...)
+	}
+}
+
+// checkNotUnderItself fails the plan of a move of collection id under parent when parent is
+// inside id: DatoCMS would refuse the cycle at apply.
+func (r *uploadCollectionResource) checkNotUnderItself(ctx context.Context, id, parent string, diags *diag.Diagnostics) {
+	all, err := r.client.ListUploadCollections(ctx)
+	if err != nil {
+		diags.Append(apiErrorDiagnostic("Error reading the DatoCMS project", "Could not check parent_id "+parent+": "+err.Error(), err))
+		return
+	}
+	parents := map[string]*string{}
+	labels := map[string]string{}
+	for _, c := range all {
+		parents[c.ID], labels[c.ID] = c.ParentID, c.Label
+	}
+	for at, steps := &parent, 0; at != nil && steps <= len(all); at, steps = parents[*at], steps+1 {
+		if *at == id {
+			diags.AddAttributeError(path.Root("parent_id"), "Collection cannot be inside itself",
+				fmt.Sprintf("parent_id is %q (%q), a collection inside this one: a collection cannot be moved under its own "+
+					"sub-collection. Move that collection out first, or choose another parent.", parent, labels[parent]))
+			return
+		}
 	}
 }
 
@@ -294,9 +324,14 @@ func (r *uploadCollectionResource) refuseIfNotEmpty(ctx context.Context, state u
 	}
 	diags.AddError("Upload collection is not empty",
 		fmt.Sprintf("Upload collection %q (%s) still holds %s. The provider deletes only empty collections: what DatoCMS "+
-			"would do with the contents is not documented, and a destroy must not move or delete anyone's files. Move "+
-			"the uploads to another collection (set upload_collection_id on their datocms_upload resources, or move them "+
-			"in the DatoCMS Media Area) or delete them, move or delete the collections inside it, then apply again.",
+			"would do with the contents is not documented, and a destroy must not move or delete anyone's files.\n\n"+
+			"If this apply also moves those uploads to another collection: Terraform deletes a resource removed from the "+
+			"configuration before it updates the resources that depended on it, so they have not moved yet. Give the "+
+			"collection lifecycle { create_before_destroy = true } and apply that with the collection still in the "+
+			"configuration; Terraform then moves the uploads first and deletes the collection last, in one apply. Or keep "+
+			"the collection's block for this apply and remove it in the next one.\n\n"+
+			"Otherwise move the uploads to another collection (set upload_collection_id on their datocms_upload resources, "+
+			"or move them in the DatoCMS Media Area) or delete them, move or delete the collections inside it, then apply again.",
 			state.Label.ValueString(), id, strings.Join(held, " and ")))
 	return true
 }

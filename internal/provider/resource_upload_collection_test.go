@@ -256,9 +256,21 @@ func mustEdit(t *testing.T, srv *datocmstest.Server, id string, edit func(c *dat
 // TestAccUploadCollection_refusesToDeleteNonEmpty: a destroy of a collection that holds
 // uploads and a collection stops with an error that says what it holds, sends no DELETE,
 // and moves nothing; once emptied, it is deleted.
+//
+// What DatoCMS does with a non-empty collection's DELETE is not documented: the local server
+// plays each plausible answer (refuse, orphan its contents, delete them), and the provider,
+// which never sends that DELETE, behaves the same against each.
 func TestAccUploadCollection_refusesToDeleteNonEmpty(t *testing.T) {
 	t.Parallel()
-	srv := newTestServer(t)
+	for _, mode := range []string{"refuse", "orphan", "cascade"} {
+		t.Run(mode, func(t *testing.T) {
+			t.Parallel()
+			refusesToDeleteNonEmpty(t, newTestServer(t, datocmstest.WithBehaviour(datocmstest.Behaviour{NonEmptyCollectionDelete: mode})))
+		})
+	}
+}
+
+func refusesToDeleteNonEmpty(t *testing.T, srv *datocmstest.Server) {
 	withCollection := providerBlock(srv, "") + `
 resource "datocms_upload_collection" "full" {
   label = "Full"
@@ -288,7 +300,7 @@ resource "datocms_upload_collection" "full" {
 				},
 				Config: providerBlock(srv, ""),
 				ExpectError: regexp.MustCompile(`(?s)Upload collection is not empty.*"Full".*still holds 2 uploads.*and 1 collection.*"Inner".*` +
-					`Move.*the uploads to another collection.*apply again`),
+					`create_before_destroy.*Otherwise move.*uploads.*apply again`),
 				ConfigStateChecks: nil,
 			},
 			{
@@ -355,7 +367,8 @@ func TestAccUploadCollection_planTimeErrors(t *testing.T) {
 				ExpectError: wrappedError(`Unknown parent collection.*with datocms_upload_collection.test.*parent_id.*no upload collection "no-such-collection"`),
 			},
 			{Config: one(`  label = " "`), PlanOnly: true, ExpectError: wrappedError(`label.*must not be empty`)},
-			{Config: one(`  label = "X"` + "\n  position = 0"), PlanOnly: true, ExpectError: wrappedError(`position.*at least 1`)},
+			{Config: one(`  label = "X"` + "\n  position = 0"), PlanOnly: true, ExpectError: wrappedError(`position.*between 1 and 2147483647`)},
+			{Config: one(`  label = "X"` + "\n  position = 2147483648"), PlanOnly: true, ExpectError: wrappedError(`position.*between 1 and 2147483647`)},
 			{
 				// Adopting A and making it its own parent.
 				Config:      one(fmt.Sprintf("  label = \"A\"\n  parent_id = %q", a)) + fmt.Sprintf("import {\n  to = datocms_upload_collection.test\n  id = %q\n}\n", a),
@@ -363,20 +376,25 @@ func TestAccUploadCollection_planTimeErrors(t *testing.T) {
 				ExpectError: wrappedError(`Collection cannot be its own parent.*parent_id is ".*", the ID of this collection`),
 			},
 			{
-				// Moving A under B, which is inside A: DatoCMS refuses at apply.
+				// Moving A under B, which is inside A, by B's literal ID: caught at plan.
+				PreConfig:   srv.ResetRequests,
 				Config:      one(fmt.Sprintf("  label = \"A\"\n  parent_id = %q", b)) + fmt.Sprintf("import {\n  to = datocms_upload_collection.test\n  id = %q\n}\n", a),
-				ExpectError: wrappedError(`Error updating upload collection.*CIRCULAR_REFERENCE.*cannot be inside itself`),
+				PlanOnly:    true,
+				ExpectError: wrappedError(`Collection cannot be inside itself.*parent_id.*"B"\), a collection inside this one`),
 			},
 			{
-				// The refused move changed nothing. A was imported: take B out of it so that
+				// The refused move changed nothing. Adopt A, after taking B out of it so that
 				// the destroy at the end of the test can delete it.
 				PreConfig: func() {
+					if n := srv.WriteCount(); n != 0 {
+						t.Errorf("the refused plans made %d writes", n)
+					}
 					if got := collectionTree(srv); got != "A#1[B#1]" {
 						t.Errorf("collections after the refused move: %s", got)
 					}
 					mustEdit(t, srv, b, func(c *datocmstest.UploadCollection) { c.ParentID = "" })
 				},
-				Config: one(`  label = "A"`),
+				Config: one(`  label = "A"`) + fmt.Sprintf("import {\n  to = datocms_upload_collection.test\n  id = %q\n}\n", a),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},

@@ -192,6 +192,47 @@ func TestAccUpload_referencedUploadGuard(t *testing.T) {
 	}
 }
 
+// TestAccUpload_referencedByPublishedRecordOnly: a published record whose draft no longer
+// links the upload still shows it on the live site: the destroy guard asks DatoCMS for the
+// current and the published versions of records (version=published-or-current), and stops.
+func TestAccUpload_referencedByPublishedRecordOnly(t *testing.T) {
+	t.Parallel()
+	srv := newTestServer(t)
+	src := writePNG(t, filepath.Join(t.TempDir(), "a.png"), 51, 4, 4)
+	body := fmt.Sprintf("  source = %q\n", src)
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checkNoUploads(srv),
+		Steps: []resource.TestStep{
+			{
+				Config: uploadConfig(srv, body),
+				ConfigStateChecks: []statecheck.StateCheck{remote(srv, func(up datocmstest.Upload) error {
+					return srv.AddReference(datocmstest.Reference{UploadID: up.ID, RecordID: "live-page", ItemType: "page", Version: "published"})
+				})},
+			},
+			{
+				PreConfig:   srv.ResetRequests,
+				Config:      providerBlock(srv, ""),
+				ExpectError: wrappedError(`Upload is used by records.*record live-page \(model page\).*Nothing was deleted`),
+			},
+			{
+				PreConfig: func() {
+					if n := srv.CountRequests("DELETE", "/uploads/"); n != 0 {
+						t.Errorf("the refused destroy sent %d DELETE requests", n)
+					}
+					for _, r := range srv.Requests() {
+						if strings.HasSuffix(r.Path, "/references") && r.Query.Get("version") != "published-or-current" {
+							t.Errorf("GET %s?%s: want version=published-or-current", r.Path, r.Query.Encode())
+						}
+					}
+				},
+				Config: uploadConfig(srv, body+"  delete_when_referenced = true\n"),
+			},
+			{Config: providerBlock(srv, "")},
+		},
+	})
+}
+
 // TestReferencedUploadDestroyPlanWarns: the plan of a destroy already says which records use
 // the upload (warnings are only in terraform's own output: the real binary runs here).
 func TestReferencedUploadDestroyPlanWarns(t *testing.T) {

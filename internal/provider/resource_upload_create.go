@@ -55,7 +55,7 @@ func (r *uploadResource) Create(ctx context.Context, req resource.CreateRequest,
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	r.warnAboutUnseen(ctx, scope, source, file.MD5, &resp.Diagnostics)
+	r.warnAboutUnseen(scope, source, file.MD5, &resp.Diagnostics)
 	entry := createjournal.Entry{UploadID: in.ID, Key: source, MD5: file.MD5, Owner: r.owner, Terraform: createjournal.Terraform(),
 		Stage: createjournal.Started, CreatedAt: time.Now().UTC()}
 	r.journalRecord(ctx, scope, entry)

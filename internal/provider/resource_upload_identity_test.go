@@ -1,10 +1,13 @@
 package provider
 
 import (
+	"context"
 	"fmt"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -78,4 +81,35 @@ resource "datocms_upload_collection" "marketing" {
 			},
 		},
 	})
+}
+
+// TestImportEmptyID: terraform import accepts "" as an ID (an import block does not); every
+// resource refuses it with its own example, before asking DatoCMS anything.
+func TestImportEmptyID(t *testing.T) {
+	t.Parallel()
+	srv := newTestServer(t)
+	ws := cliWorkspace(t, srv)
+	if err := ws.WriteConfig("resource \"datocms_upload\" \"u\" {\n  content = \"x\"\n  basename = \"x\"\n  extension = \"txt\"\n}\n" +
+		"resource \"datocms_upload_metadata\" \"m\" {\n  upload_id = \"abc\"\n}\n" +
+		"resource \"datocms_upload_collection\" \"c\" {\n  label = \"c\"\n}\n"); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	for _, address := range []string{"datocms_upload.u", "datocms_upload_metadata.m", "datocms_upload_collection.c"} {
+		srv.ResetRequests()
+		res, err := ws.Run(ctx, "import", "-input=false", address, " ")
+		if err != nil || res.ExitCode == 0 {
+			t.Fatalf("import %s with an empty ID: want it refused: %v\n%s", address, err, res)
+		}
+		out := strings.Join(strings.Fields(res.Stdout+res.Stderr), " ")
+		if !strings.Contains(out, "Error: Invalid import ID") || !strings.Contains(out, "terraform import "+strings.Split(address, ".")[0]) {
+			t.Errorf("import %s with an empty ID:\n%s", address, out)
+		}
+		for _, r := range srv.Requests() {
+			if r.Path != "/site" {
+				t.Errorf("import %s with an empty ID sent %s %s", address, r.Method, r.Path)
+			}
+		}
+	}
 }

@@ -47,6 +47,7 @@ func NewUploadMetadataResource() resource.Resource {
 
 type uploadMetadataResource struct {
 	client *datocms.Client
+	claims *uploadClaims
 }
 
 type uploadMetadataModel struct {
@@ -118,6 +119,7 @@ func (r *uploadMetadataResource) Schema(_ context.Context, _ resource.SchemaRequ
 				MarkdownDescription: "Manual tags. When set, the set is authoritative: tags added outside Terraform show as " +
 					"a change." + unmanaged,
 				PlanModifiers: []planmodifier.Set{setplanmodifier.UseStateForUnknown()},
+				Validators:    []validator.Set{tagsValidator},
 			},
 			"default_field_metadata": dfm,
 			"upload_collection_id": schema.StringAttribute{
@@ -149,11 +151,11 @@ func (r *uploadMetadataResource) Configure(_ context.Context, req resource.Confi
 	if data == nil {
 		return
 	}
-	r.client = data.client
+	r.client, r.claims = data.client, data.claims
 }
 
 func (r *uploadMetadataResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	if req.ID == "" && req.Identity == nil {
+	if importIDMissing(ctx, req) {
 		resp.Diagnostics.AddError("Invalid import ID",
 			"Import a datocms_upload_metadata by the upload's ID, for example: terraform import datocms_upload_metadata.hero q0VNpiNQSkG6z0lif_O1zg")
 		return
@@ -197,6 +199,9 @@ func (r *uploadMetadataResource) ModifyPlan(ctx context.Context, req resource.Mo
 	}
 	if resp.Diagnostics.HasError() {
 		return
+	}
+	if !plan.UploadID.IsUnknown() {
+		r.claims.claim(plan.UploadID.ValueString(), "datocms_upload_metadata", &resp.Diagnostics)
 	}
 	if state == nil && !plan.UploadID.IsUnknown() {
 		r.checkUploadExists(ctx, plan.UploadID.ValueString(), &resp.Diagnostics)

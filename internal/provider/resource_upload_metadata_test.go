@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -320,6 +321,42 @@ resource "datocms_upload_metadata" "x" {
 	})
 	if w := srv.WriteCount(); w != 0 {
 		t.Fatalf("a failed plan wrote %d times", w)
+	}
+}
+
+// TestAccUploadMetadata_planTimeErrors: what DatoCMS or the other resources would fight over is
+// caught at plan, naming the attribute, with nothing written: tags datocms_upload refuses, and
+// one upload managed by two resources (two datocms_upload_metadata, or one and a
+// datocms_upload), which would put their own metadata back on every apply.
+func TestAccUploadMetadata_planTimeErrors(t *testing.T) {
+	t.Parallel()
+	srv := newTestServer(t)
+	ups := seedUploads(t, srv, []seedUpload{{name: "a.png", content: pngContent(t, 11)}})
+	id := ups[0].ID
+	src := filepath.Join(t.TempDir(), "a.png")
+	writeFile(t, src, pngContent(t, 11))
+	srv.ResetRequests()
+	meta := func(name, body string) string {
+		return fmt.Sprintf("resource \"datocms_upload_metadata\" %q {\n  upload_id = %q\n%s}\n", name, id, body)
+	}
+	for name, tc := range map[string]struct{ config, want string }{
+		"empty tag":  {meta("x", "  tags = [\"ok\", \"\"]\n"), `tags.* must not be empty or start or end with whitespace`},
+		"padded tag": {meta("x", "  tags = [\" hero\"]\n"), `tags.* must not be empty or start or end with whitespace`},
+		"two metadata resources": {meta("x", "  author = \"Ann\"\n") + meta("y", "  notes = \"n\"\n"),
+			`Upload managed twice.*Upload ` + id + ` is managed by two resources of this configuration: a datocms_upload_metadata and a datocms_upload_metadata`},
+		"metadata and the upload itself": {meta("x", "  author = \"Ann\"\n") +
+			fmt.Sprintf("resource \"datocms_upload\" \"up\" {\n  source = %q\n}\nimport {\n  to = datocms_upload.up\n  id = %q\n}\n", src, id),
+			`Upload managed twice.*Upload ` + id + ` is managed by two resources of this configuration: a datocms_(upload|upload_metadata) and a datocms_(upload_metadata|upload)\.`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			resource.UnitTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				Steps:                    []resource.TestStep{{Config: providerBlock(srv, "") + tc.config, PlanOnly: true, ExpectError: wrappedError(tc.want)}},
+			})
+		})
+	}
+	if w := srv.WriteCount(); w != 0 {
+		t.Fatalf("failed plans wrote %d times", w)
 	}
 }
 

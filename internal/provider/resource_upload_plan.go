@@ -148,6 +148,9 @@ func (r *uploadResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 		var id types.String
 		if !req.State.GetAttribute(ctx, path.Root("id"), &id).HasError() && id.ValueString() != "" {
 			r.trackInState(ctx, id.ValueString())
+			if !req.Plan.Raw.IsNull() {
+				r.claims.claim(id.ValueString(), uploadTypeName, &resp.Diagnostics)
+			}
 		}
 	}
 	if req.Plan.Raw.IsNull() { // destroy

@@ -240,7 +240,7 @@ func (r *uploadResource) journalReturned(rpcCtx context.Context, scope, id strin
 // since: by the time an apply creates, its plan has read every upload in its state, so these
 // are left outside it (a -target apply, a state that was not saved). They are never adopted:
 // the warning shows the import block that takes one back.
-func (r *uploadResource) warnAboutUnseen(ctx context.Context, scope, source, md5 string, diags *diag.Diagnostics) {
+func (r *uploadResource) warnAboutUnseen(scope, source, md5 string, diags *diag.Diagnostics) {
 	current := createjournal.Terraform()
 	for _, e := range r.journal.Unseen(scope, r.owner, source, md5) {
 		if e.Terraform == current || r.tracked.has(e.UploadID) {
@@ -252,6 +252,37 @@ func (r *uploadResource) warnAboutUnseen(ctx context.Context, scope, source, md5
 				"upload %s should be this resource instead, remove the new one and import it (Terraform 1.5 and later):\n\n"+
 				"  import {\n    to = <this resource>\n    id = %q\n  }", e.UploadID, source, e.CreatedAt.Format(time.RFC3339),
 				e.UploadID, e.UploadID))
+	}
+}
+
+// uploadClaims are the uploads the resources of this plan manage, by upload ID, with the type
+// of the resource that manages each: best effort (one provider process sees one plan), it
+// catches two resources that would fight over one upload's metadata.
+type uploadClaims struct {
+	mu sync.Mutex
+	by map[string]string
+}
+
+// claim records that a resource of typeName manages upload id in this plan. It adds an error
+// when another resource claimed it first.
+func (c *uploadClaims) claim(id, typeName string, diags *diag.Diagnostics) {
+	if c == nil || id == "" {
+		return
+	}
+	c.mu.Lock()
+	other, taken := c.by[id]
+	if !taken {
+		if c.by == nil {
+			c.by = map[string]string{}
+		}
+		c.by[id] = typeName
+	}
+	c.mu.Unlock()
+	if taken {
+		diags.AddError("Upload managed twice",
+			fmt.Sprintf("Upload %s is managed by two resources of this configuration: a %s and a %s. Each would put its own "+
+				"metadata back on every apply. Manage each upload with one resource: a datocms_upload (the file and its "+
+				"metadata) or one datocms_upload_metadata (the metadata only).", id, other, typeName))
 	}
 }
 

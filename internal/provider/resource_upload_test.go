@@ -586,6 +586,121 @@ func TestAccUpload_deletedRemotely(t *testing.T) {
 	})
 }
 
+// TestAccUpload_refreshBatchWithAnUnknownID: in a large environment, refreshes share
+// GET /uploads?filter[ids]=... requests. What DatoCMS answers when one of the IDs is gone is
+// not documented; the local server plays both answers (leave it out, refuse the request),
+// and either way the other uploads refresh and the gone one is planned again.
+func TestAccUpload_refreshBatchWithAnUnknownID(t *testing.T) {
+	t.Parallel()
+	for _, mode := range []string{"omit", "reject"} {
+		t.Run(mode, func(t *testing.T) {
+			t.Parallel()
+			srv := newTestServer(t, datocmstest.WithBehaviour(datocmstest.Behaviour{UnknownIDs: mode}))
+			dir := t.TempDir()
+			var body, goneMD5 string
+			for i := range 3 {
+				src := writePNG(t, filepath.Join(dir, fmt.Sprintf("u%d.png", i)), uint8(70+i), 4, 4)
+				body += fmt.Sprintf("resource \"datocms_upload\" \"u%d\" {\n  source = %q\n}\n", i, src)
+				goneMD5 = fileMD5(t, src) // u2's, the one deleted in the UI
+			}
+			config := providerBlock(srv, "") + body
+			var gone string
+			resource.UnitTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				CheckDestroy:             checkNoUploads(srv),
+				Steps: []resource.TestStep{
+					{Config: config},
+					{
+						PreConfig: func() {
+							// Older than ours, so the first page of a listing holds none of ours,
+							// and large enough that listing it all costs more than a batch.
+							if _, err := srv.SeedUploads("", 2000, time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)); err != nil {
+								t.Fatal(err)
+							}
+							for _, up := range srv.Uploads("") {
+								if up.MD5 == goneMD5 {
+									gone = up.ID
+								}
+							}
+							if err := srv.DeleteUpload("", gone); err != nil {
+								t.Fatal(err)
+							}
+							srv.ResetRequests()
+						},
+						Config: config,
+						ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+							plancheck.ExpectResourceAction("datocms_upload.u2", plancheck.ResourceActionCreate),
+							plancheck.ExpectResourceAction("datocms_upload.u0", plancheck.ResourceActionNoop),
+							plancheck.ExpectResourceAction("datocms_upload.u1", plancheck.ResourceActionNoop),
+						}},
+						ConfigStateChecks: []statecheck.StateCheck{serverCheck(func() error {
+							batches, refused := 0, 0
+							for _, r := range srv.Requests() {
+								if ids := r.Query.Get("filter[ids]"); r.Path == "/uploads" && strings.Contains(ids, gone) {
+									batches++
+									if r.Status == 422 {
+										refused++
+									}
+								}
+							}
+							if batches == 0 || (mode == "reject") != (refused > 0) {
+								return fmt.Errorf("%d batches asked for the gone upload, %d refused: the test would prove nothing", batches, refused)
+							}
+							return nil
+						})},
+					},
+					{Config: providerBlock(srv, "")},
+				},
+			})
+		})
+	}
+}
+
+// TestAccUpload_replacedFileNames: what becomes of basename and filename when a file is
+// replaced is not documented; the local server plays both (they follow the new file, or the
+// basename stays). Either way, a new file applies with no inconsistent result, with a
+// configured basename (sent with the new file) and without one (left to DatoCMS), and the
+// next plan is empty.
+func TestAccUpload_replacedFileNames(t *testing.T) {
+	t.Parallel()
+	for _, mode := range []string{"follow", "keep"} {
+		t.Run(mode, func(t *testing.T) {
+			t.Parallel()
+			srv := newTestServer(t, datocmstest.WithBehaviour(datocmstest.Behaviour{ReplacedFileName: mode}))
+			dir := t.TempDir()
+			named, unnamed := filepath.Join(dir, "x.png"), filepath.Join(dir, "y.png")
+			writePNG(t, named, 80, 4, 4)
+			writePNG(t, unnamed, 81, 4, 4)
+			config := providerBlock(srv, "") + fmt.Sprintf("resource \"datocms_upload\" \"named\" {\n  source = %q\n  basename = \"logo-main\"\n}\n"+
+				"resource \"datocms_upload\" \"unnamed\" {\n  source = %q\n}\n", named, unnamed)
+			resource.UnitTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				CheckDestroy:             checkNoUploads(srv),
+				Steps: []resource.TestStep{
+					{Config: config},
+					{
+						PreConfig: func() {
+							writePNG(t, named, 82, 6, 6)
+							writePNG(t, unnamed, 83, 6, 6)
+						},
+						Config: config,
+						ConfigPlanChecks: resource.ConfigPlanChecks{
+							PreApply: []plancheck.PlanCheck{
+								plancheck.ExpectResourceAction("datocms_upload.named", plancheck.ResourceActionUpdate),
+								plancheck.ExpectKnownValue("datocms_upload.named", tfjsonpath.New("filename"), knownvalue.StringExact("logo-main.png")),
+							},
+							PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+						},
+						ConfigStateChecks: []statecheck.StateCheck{
+							statecheck.ExpectKnownValue("datocms_upload.named", tfjsonpath.New("basename"), knownvalue.StringExact("logo-main")),
+						},
+					},
+				},
+			})
+		})
+	}
+}
+
 // TestAccUpload_failedCreateJob: a job that fails before creating anything leaves nothing
 // behind; a job that fails after the upload exists leaves it in state, tainted.
 func TestAccUpload_failedCreateJob(t *testing.T) {

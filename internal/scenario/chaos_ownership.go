@@ -2,6 +2,7 @@ package scenario
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -81,7 +82,7 @@ func twoOwners(ctx context.Context, r *Run, a, b *Workspace, configA, configB st
 	}
 	if len(switchArgs) > 0 {
 		if res, err := b.Run(ctx, switchArgs...); err != nil || res.ExitCode != 0 {
-			return fmt.Errorf("terraform %s: %v %s", strings.Join(switchArgs, " "), err, diagnostics(res))
+			return fmt.Errorf("terraform %s: %w %s", strings.Join(switchArgs, " "), errors.Join(err), diagnostics(res))
 		}
 	}
 	if err := b.Write("main.tf", []byte(configB)); err != nil {
@@ -113,7 +114,7 @@ func twoOwners(ctx context.Context, r *Run, a, b *Workspace, configA, configB st
 		return err
 	}
 	if res, err := b.Run(ctx, "destroy", "-auto-approve", "-input=false"); err != nil || res.ExitCode != 0 {
-		return fmt.Errorf("terraform destroy of the second configuration: %v %s", err, diagnostics(res))
+		return fmt.Errorf("terraform destroy of the second configuration: %w %s", errors.Join(err), diagnostics(res))
 	}
 	reqs, err := r.Admin.Requests(ctx)
 	if err != nil {
@@ -133,7 +134,7 @@ func twoOwners(ctx context.Context, r *Run, a, b *Workspace, configA, configB st
 	}
 	if len(switchArgs) > 0 {
 		if res, err := b.Run(ctx, "workspace", "select", "default"); err != nil || res.ExitCode != 0 {
-			return fmt.Errorf("terraform workspace select default: %v %s", err, diagnostics(res))
+			return fmt.Errorf("terraform workspace select default: %w %s", errors.Join(err), diagnostics(res))
 		}
 	}
 	r.Note("one upload each (%s, %s); the second destroy deleted its own only", a1, b1)

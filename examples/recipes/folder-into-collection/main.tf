@@ -4,6 +4,14 @@
 
 resource "datocms_upload_collection" "press_kit" {
   label = "Press kit"
+
+  # If this collection is ever removed while its uploads move elsewhere in the same apply,
+  # Terraform then moves the uploads first and deletes the emptied collection last. (Without
+  # it, Terraform deletes a removed resource before it updates what depended on it, and the
+  # provider refuses to delete a collection that still holds uploads.)
+  lifecycle {
+    create_before_destroy = true
+  }
 }
 
 resource "datocms_upload" "press_kit" {

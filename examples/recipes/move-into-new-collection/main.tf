@@ -1,13 +1,9 @@
-# The press kit of the folder recipe moves into a new "Press" collection inside "Brand".
-# Pointing its uploads at the new collection moves them in place: same IDs, same URLs, and
-# the records that link to them keep working.
-#
-# Keep the old collection's resource for this apply. Terraform does not wait for the
-# uploads to leave a collection before deleting it, and the provider only deletes empty
-# collections: once the uploads have moved, delete the block below and apply again.
-resource "datocms_upload_collection" "press_kit" {
-  label = "Press kit"
-}
+# The press kit of the folder recipe moves into a new "Press" collection inside "Brand", and
+# the old "Press kit" collection goes, in one apply. Pointing the uploads at the new
+# collection moves them in place: same IDs, same URLs, and the records that link to them keep
+# working. The old collection's block is simply removed: it was created with
+# create_before_destroy (see the folder recipe), so Terraform moves the uploads first and
+# deletes the emptied collection last.
 
 resource "datocms_upload_collection" "brand" {
   label = "Brand"
@@ -16,6 +12,10 @@ resource "datocms_upload_collection" "brand" {
 resource "datocms_upload_collection" "press" {
   label     = "Press"
   parent_id = datocms_upload_collection.brand.id
+
+  lifecycle {
+    create_before_destroy = true
+  }
 }
 
 resource "datocms_upload" "press_kit" {
