@@ -1,6 +1,7 @@
 package datocms
 
 import (
+	"bytes"
 	"context"
 	"crypto/md5"
 	"encoding/hex"
@@ -31,13 +32,30 @@ type UploadRequest struct {
 	RequestHeaders map[string]string
 }
 
-// UploadFileInput describes a local file to put in storage.
+// UploadFileInput describes a file to put in storage: a local file, or content held in memory.
 type UploadFileInput struct {
 	LocalPath          string // file to stream
+	Content            []byte // when not nil, the file's bytes, sent from memory instead of LocalPath
 	Filename           string // name given to POST /upload-requests; default filepath.Base(LocalPath)
 	ExpectedMD5        string // "" = no check; else the streamed bytes must hash to this (hex)
 	ExpectedSize       int64  // -1 = no check
 	UploadCollectionID *string
+}
+
+// open opens the file's bytes from the start.
+func (in UploadFileInput) open() (io.ReadCloser, error) {
+	if in.Content != nil {
+		return io.NopCloser(bytes.NewReader(in.Content)), nil
+	}
+	return os.Open(in.LocalPath)
+}
+
+// name names the file in messages: its path, or for content in memory its file name.
+func (in UploadFileInput) name() string {
+	if in.Content != nil {
+		return in.Filename
+	}
+	return in.LocalPath
 }
 
 // UploadedFile is a file in storage, ready for CreateUpload or UpdateUpload.
@@ -103,16 +121,19 @@ func (c *Client) RequestUpload(ctx context.Context, filename string, collectionI
 // they do not match in.ExpectedMD5 the transfer is aborted before its last byte, so storage
 // keeps nothing, and the error is a *FileChangedError.
 func (c *Client) UploadFile(ctx context.Context, in UploadFileInput) (*UploadedFile, error) {
-	info, err := os.Stat(in.LocalPath)
-	if err != nil {
-		return nil, err
+	size := int64(len(in.Content))
+	if in.Content == nil {
+		info, err := os.Stat(in.LocalPath)
+		if err != nil {
+			return nil, err
+		}
+		if !info.Mode().IsRegular() {
+			return nil, fmt.Errorf("%s is not a regular file", in.LocalPath)
+		}
+		size = info.Size()
 	}
-	if !info.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s is not a regular file", in.LocalPath)
-	}
-	size := info.Size()
 	if in.ExpectedSize >= 0 && size != in.ExpectedSize {
-		return nil, &FileChangedError{LocalPath: in.LocalPath, ExpectedMD5: in.ExpectedMD5, ExpectedSize: in.ExpectedSize, ActualSize: size}
+		return nil, &FileChangedError{LocalPath: in.name(), ExpectedMD5: in.ExpectedMD5, ExpectedSize: in.ExpectedSize, ActualSize: size}
 	}
 	filename := in.Filename
 	if filename == "" {
@@ -208,11 +229,11 @@ func (c *Client) putStorageOnce(ctx context.Context, ureq *UploadRequest, in Upl
 		}
 	}()
 	open := func() (io.ReadCloser, error) {
-		f, err := os.Open(in.LocalPath)
+		src, err := in.open()
 		if err != nil {
 			return nil, err
 		}
-		hr := newHashingReader(f, size, in.ExpectedMD5, in.LocalPath)
+		hr := newHashingReader(src, size, in.ExpectedMD5, in.name())
 		mu.Lock()
 		current, bodies = hr, append(bodies, hr)
 		mu.Unlock()
@@ -343,7 +364,7 @@ const (
 
 // newHashingReader starts streaming size bytes of f (which it closes) into the returned
 // reader, checking them against expected (hex MD5; "" checks nothing).
-func newHashingReader(f *os.File, size int64, expected, localPath string) *hashingReader {
+func newHashingReader(f io.ReadCloser, size int64, expected, localPath string) *hashingReader {
 	hr := &hashingReader{
 		localPath: localPath, size: size, expected: expected, h: md5.New(), //nolint:gosec // content identity, not security
 		chunks: make(chan hashedChunk, readAhead), free: make(chan []byte, readAhead+2), done: make(chan struct{}),
@@ -352,7 +373,7 @@ func newHashingReader(f *os.File, size int64, expected, localPath string) *hashi
 	return hr
 }
 
-func (hr *hashingReader) readAndHash(f *os.File) {
+func (hr *hashingReader) readAndHash(f io.ReadCloser) {
 	defer f.Close()
 	defer close(hr.chunks)
 	send := func(c hashedChunk) bool {

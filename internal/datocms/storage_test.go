@@ -290,3 +290,31 @@ func TestCreateUpload_StreamsLargeFile(t *testing.T) {
 		t.Errorf("server md5 %s size %d, want %s %d", up.MD5, up.Size, sum, int64(size))
 	}
 }
+
+// Content held in memory (inline content) is sent as a file would be, retried after a storage
+// failure from its first byte, and checked against the planned MD5: no temporary file.
+func TestUploadFile_FromMemory(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	c := newClient(t, srv)
+	ctx := testContext(t)
+	content := []byte("robots: all\n")
+	sum := md5.Sum(content)
+	srv.FailNextStoragePuts(1, 500)
+	f, err := c.UploadFile(ctx, datocms.UploadFileInput{Content: content, Filename: "robots.txt", ExpectedMD5: hex.EncodeToString(sum[:]), ExpectedSize: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	up, err := c.CreateUpload(ctx, datocms.CreateUploadInput{Path: f.Path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := srv.FileBytes("", up.ID); string(got) != string(content) || up.Filename != "robots.txt" {
+		t.Errorf("stored %q as %s", got, up.Filename)
+	}
+	_, err = c.UploadFile(ctx, datocms.UploadFileInput{Content: []byte("other"), Filename: "robots.txt", ExpectedMD5: hex.EncodeToString(sum[:]), ExpectedSize: -1})
+	var changed *datocms.FileChangedError
+	if !errors.As(err, &changed) || changed.LocalPath != "robots.txt" {
+		t.Errorf("content that is not the planned one: %v", err)
+	}
+}

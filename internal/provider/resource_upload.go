@@ -85,6 +85,8 @@ type uploadResourceModel struct {
 	ReplaceStrategy      types.String   `tfsdk:"replace_strategy"`
 	Content              types.String   `tfsdk:"content"`
 	ContentBase64        types.String   `tfsdk:"content_base64"`
+	ContentWO            types.String   `tfsdk:"content_wo"`
+	ContentBase64WO      types.String   `tfsdk:"content_base64_wo"`
 	Extension            types.String   `tfsdk:"extension"`
 	DeleteWhenReferenced types.Bool     `tfsdk:"delete_when_referenced"`
 	Timeouts             timeouts.Value `tfsdk:"timeouts"`
@@ -145,22 +147,42 @@ func (r *uploadResource) Schema(ctx context.Context, _ resource.SchemaRequest, r
 				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
 			},
 			"content": schema.StringAttribute{
-				Optional: true,
+				Optional:  true,
+				Sensitive: true,
 				MarkdownDescription: "Text to upload as the file, instead of `source` (for generated files: JSON, CSV, SVG, " +
 					"robots.txt...). Uploaded as UTF-8 bytes and hashed like a file. Needs `basename` and `extension`, " +
-					"which name the file in DatoCMS. The text is kept in state.",
+					"which name the file in DatoCMS. The text is kept in state (marked sensitive: plans show `md5` and " +
+					"`size` changing, not the text) and sent several times in every plan, so it is limited to 4 MiB: use " +
+					"`content_wo` (Terraform 1.11 and later), which is never stored, or `source` for more.",
 			},
 			"content_base64": schema.StringAttribute{
-				Optional: true,
+				Optional:  true,
+				Sensitive: true,
 				MarkdownDescription: "Binary content to upload as the file, base64-encoded (standard encoding, with padding), " +
 					"instead of `source`: for example `filebase64(...)` of a generated file or the output of another " +
-					"resource. Needs `basename` and `extension`. Keep it small: it is kept in state.",
+					"resource. Needs `basename` and `extension`. Kept in state like `content` (sensitive), and limited to " +
+					"4 MiB once decoded: use `content_base64_wo` or `source` for more.",
+				Validators: []validator.String{base64Validator{}},
+			},
+			"content_wo": schema.StringAttribute{
+				Optional:  true,
+				WriteOnly: true,
+				MarkdownDescription: "Write-only text to upload as the file (Terraform 1.11 and later): like `content`, but " +
+					"never stored in state or plan files. The plan computes its `md5` and `size` (kept in state), so a new " +
+					"text shows as a new `md5` and is uploaded in place; the apply checks the text against the planned " +
+					"`md5` again. Needs `basename` and `extension`. Up to 128 MiB: use `source` for larger files.",
+			},
+			"content_base64_wo": schema.StringAttribute{
+				Optional:  true,
+				WriteOnly: true,
+				MarkdownDescription: "Write-only binary content, base64-encoded (Terraform 1.11 and later): like " +
+					"`content_base64`, but never stored, as `content_wo`. Up to 128 MiB once decoded.",
 				Validators: []validator.String{base64Validator{}},
 			},
 			"extension": schema.StringAttribute{
 				Optional: true,
 				MarkdownDescription: "File extension, without the dot (such as `svg` or `json`), of `content` or " +
-					"`content_base64`: DatoCMS names the file `<basename>.<extension>` and derives its format from it. " +
+					"`content_base64` (or their write-only forms): DatoCMS names the file `<basename>.<extension>` and derives its format from it. " +
 					"Not used with `source`, whose own extension is used.",
 				Validators: []validator.String{stringvalidator.RegexMatches(regexp.MustCompile(`^[A-Za-z0-9]{1,16}$`),
 					"must be letters and digits only, without the dot, such as \"svg\"")},
@@ -303,6 +325,7 @@ func (r *uploadResource) Update(ctx context.Context, req resource.UpdateRequest,
 	defer func() { setIdentityFromState(ctx, resp.Identity, &resp.Diagnostics, resp.State) }()
 	var plan, state uploadResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(plan.withWriteOnlyContent(ctx, req.Config)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -356,6 +379,7 @@ func (r *uploadResource) Update(ctx context.Context, req resource.UpdateRequest,
 
 	if in.IsEmpty() {
 		// Only Terraform-side arguments changed (source path, replace_strategy, timeouts): no API call.
+		plan.ContentWO, plan.ContentBase64WO = types.StringNull(), types.StringNull() // write-only: never in state
 		resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 		resp.Diagnostics.Append(r.recordFile(ctx, resp.Private, plan.Source, plan.MD5.ValueString())...)
 		return

@@ -4,12 +4,13 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/assetform/terraform-provider-datocms/internal/datocms"
@@ -17,7 +18,9 @@ import (
 )
 
 // The file of an upload comes from one of three places: a local file (source), or inline
-// content, as text (content) or base64 (content_base64). Inline content has no file name,
+// content, as text (content, or content_wo) or base64 (content_base64, or content_base64_wo).
+// The write-only forms (Terraform 1.11+) are never stored: Terraform hands them to the
+// provider from the configuration at plan and at apply only. Inline content has no file name,
 // so DatoCMS's name for it is basename plus extension, two arguments it then requires.
 // Whatever the origin, the plan hashes the bytes the same way and the apply streams them
 // through the same upload, so every other behaviour (md5 in the plan, predictions,
@@ -37,10 +40,11 @@ func validateFileOrigin(config uploadResourceModel, diags interface {
 		name  string
 		value types.String
 	}
-	for _, group := range [][]argument{
-		{{"source", config.Source}, {"content", config.Content}, {"content_base64", config.ContentBase64}},
-		{{"source", config.Source}, {"extension", config.Extension}},
-	} {
+	origins := []argument{{"source", config.Source}}
+	for _, a := range config.inlineArgs() {
+		origins = append(origins, argument{a.name, a.value})
+	}
+	for _, group := range [][]argument{origins, {{"source", config.Source}, {"extension", config.Extension}}} {
 		var set []string
 		for _, arg := range group {
 			if !arg.value.IsNull() && !arg.value.IsUnknown() {
@@ -49,8 +53,9 @@ func validateFileOrigin(config uploadResourceModel, diags interface {
 		}
 		if len(set) > 1 {
 			diags.AddAttributeError(path.Root(set[0]), "Invalid Attribute Combination",
-				fmt.Sprintf("These attributes cannot be configured together: %s. source, content and content_base64 "+
-					"each give the upload's file (set one of them), and extension names the file of inline content only.",
+				fmt.Sprintf("These attributes cannot be configured together: %s. source, content, content_base64, content_wo "+
+					"and content_base64_wo each give the upload's file (set one of them), and extension names the file of "+
+					"inline content only.",
 					strings.Join(set, ", ")))
 		}
 	}
@@ -61,21 +66,70 @@ func (m uploadResourceModel) managesFile() bool {
 	return !m.Source.IsNull() || m.hasInlineContent()
 }
 
+// inlineArg is one of the inline content arguments.
+type inlineArg struct {
+	name      string
+	value     types.String
+	base64    bool // base64-encoded
+	writeOnly bool // never stored (content_wo, content_base64_wo)
+}
+
+// inlineArgs are the inline content arguments, as the model holds them. In a plan or a state
+// the write-only ones are always null: only the configuration has them.
+func (m uploadResourceModel) inlineArgs() []inlineArg {
+	return []inlineArg{
+		{name: "content", value: m.Content},
+		{name: "content_base64", value: m.ContentBase64, base64: true},
+		{name: "content_wo", value: m.ContentWO, writeOnly: true},
+		{name: "content_base64_wo", value: m.ContentBase64WO, base64: true, writeOnly: true},
+	}
+}
+
+// inlineArg returns the inline content argument that is set, if any.
+func (m uploadResourceModel) inlineArg() (inlineArg, bool) {
+	for _, a := range m.inlineArgs() {
+		if !a.value.IsNull() {
+			return a, true
+		}
+	}
+	return inlineArg{}, false
+}
+
 // hasInlineContent reports whether the configuration gives the file inline.
 func (m uploadResourceModel) hasInlineContent() bool {
-	return !m.Content.IsNull() || !m.ContentBase64.IsNull()
+	_, ok := m.inlineArg()
+	return ok
 }
 
 // inlineBytes returns the inline content, or ok false while it is unknown.
 func (m uploadResourceModel) inlineBytes() (b []byte, ok bool, err error) {
+	a, set := m.inlineArg()
 	switch {
-	case m.Content.IsUnknown() || m.ContentBase64.IsUnknown():
+	case !set, a.value.IsUnknown():
 		return nil, false, nil
-	case !m.Content.IsNull():
-		return []byte(m.Content.ValueString()), true, nil
+	case !a.base64:
+		return []byte(a.value.ValueString()), true, nil
 	}
-	b, err = base64.StdEncoding.DecodeString(m.ContentBase64.ValueString())
+	b, err = base64.StdEncoding.DecodeString(a.value.ValueString())
 	return b, err == nil, err
+}
+
+// Limits of inline content. content and content_base64 are kept in state and travel in
+// every plan several times (configuration, prior state, proposed state: three copies in a
+// plan RPC, whose messages terraform-plugin-go caps at 256 MiB); the write-only forms
+// travel once per RPC and are held in memory during the upload.
+const (
+	maxStoredContent    = 4 << 20
+	maxWriteOnlyContent = 128 << 20
+)
+
+// withWriteOnlyContent reads the write-only content arguments, which only the configuration
+// holds, into m (a plan): Create and Update upload it. modelFromAPI drops them again, so they
+// never reach state.
+func (m *uploadResourceModel) withWriteOnlyContent(ctx context.Context, config tfsdk.Config) diag.Diagnostics {
+	diags := config.GetAttribute(ctx, path.Root("content_wo"), &m.ContentWO)
+	diags.Append(config.GetAttribute(ctx, path.Root("content_base64_wo"), &m.ContentBase64WO)...)
+	return diags
 }
 
 // inlineName is DatoCMS's file name for inline content: basename.extension.
@@ -121,35 +175,34 @@ func validateInlineContent(config uploadResourceModel, diags interface {
 	}{{"basename", config.Basename}, {"extension", config.Extension}} {
 		if attr.value.IsNull() {
 			diags.AddAttributeError(path.Root(attr.name), "Missing "+attr.name+" for inline content",
-				"With content or content_base64 there is no file name: set basename and extension, which DatoCMS uses to "+
+				"With inline content (content, content_base64 or their write-only forms) there is no file name: set "+
+					"basename and extension, which DatoCMS uses to "+
 					"name the file (<basename>.<extension>) and to tell its format.")
 		}
 	}
-	if b, ok, _ := config.inlineBytes(); ok && int64(len(b)) > datocms.MaxUploadSize {
-		diags.AddAttributeError(path.Root("content"), "Content too large for DatoCMS",
-			fmt.Sprintf("The content is %d bytes; DatoCMS accepts files of at most 1 GiB.", len(b)))
+	a, _ := config.inlineArg()
+	limit, instead := maxStoredContent, "source (a file) or "+a.name+"_wo (write-only, Terraform 1.11 and later, never stored)"
+	if a.writeOnly {
+		limit, instead = maxWriteOnlyContent, "source (a file)"
+	}
+	if b, ok, _ := config.inlineBytes(); ok && len(b) > limit {
+		diags.AddAttributeError(path.Root(a.name), "Content too large for "+a.name,
+			fmt.Sprintf("The content is %d bytes; %s takes at most %d MiB, so that every plan can carry it. Use %s instead.",
+				len(b), a.name, limit>>20, instead))
 	}
 }
 
 // uploadPlannedFile puts the planned file in DatoCMS's storage: the source file streamed
-// from disk, or the inline content through a private temporary file, removed afterwards.
+// from disk, or the inline content sent from memory (never written to disk, where a killed
+// apply would leave it).
 func (r *uploadResource) uploadPlannedFile(ctx context.Context, plan uploadResourceModel) (*datocms.UploadedFile, error) {
 	in := uploadFileInput(plan)
-	if !plan.hasInlineContent() {
-		return r.client.UploadFile(ctx, in)
-	}
-	b, _, err := plan.inlineBytes()
-	if err != nil {
-		return nil, err
-	}
-	dir, err := os.MkdirTemp("", "datocms-inline-*")
-	if err != nil {
-		return nil, err
-	}
-	defer os.RemoveAll(dir)
-	in.LocalPath = filepath.Join(dir, plan.inlineName())
-	if err := os.WriteFile(in.LocalPath, b, 0o600); err != nil {
-		return nil, err
+	if plan.hasInlineContent() {
+		b, _, err := plan.inlineBytes()
+		if err != nil {
+			return nil, err
+		}
+		in.Content, in.LocalPath = b, ""
 	}
 	return r.client.UploadFile(ctx, in)
 }

@@ -1,17 +1,22 @@
 package provider
 
 import (
+	"bytes"
 	"context"
 	"crypto/md5" //nolint:gosec // content identity in tests
+	"crypto/rand"
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	tfjson "github.com/hashicorp/terraform-json"
 	"github.com/hashicorp/terraform-plugin-testing/compare"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -267,4 +272,184 @@ func TestReferencedUploadDestroyPlanWarns(t *testing.T) {
 	if res, err := ws.Run(ctx, "destroy", "-auto-approve"); err != nil || res.ExitCode != 0 {
 		t.Errorf("destroy: %v\n%s", err, res)
 	}
+}
+
+// TestWriteOnlyContent: content_wo is uploaded, its MD5 and size are in state, and nothing of
+// the content itself is in the state file, the plan file (terraform show -json) or a TRACE
+// log of terraform and the provider. A new content plans a new md5 and updates in place.
+func TestWriteOnlyContent(t *testing.T) {
+	t.Parallel()
+	skipUnlessCLIHas(t, featureWriteOnly)
+	srv := newTestServer(t)
+	ws := cliWorkspace(t, srv)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	secret := func(n int) []byte {
+		b := make([]byte, 24)
+		if _, err := rand.Read(b); err != nil {
+			t.Fatal(err)
+		}
+		return fmt.Appendf(nil, "token-%d-%s\n", n, hex.EncodeToString(b))
+	}
+	first, second := secret(1), secret(2)
+	if err := ws.Write("secret.txt", first); err != nil {
+		t.Fatal(err)
+	}
+	if err := ws.WriteConfig("resource \"datocms_upload\" \"secret\" {\n  content_wo = file(\"${path.module}/secret.txt\")\n" +
+		"  basename   = \"secret\"\n  extension  = \"txt\"\n}\n"); err != nil {
+		t.Fatal(err)
+	}
+	logPath := filepath.Join(ws.Dir, "trace.log")
+	traced := ws.With("TF_LOG=TRACE", "TF_LOG_PATH="+logPath)
+	if res, err := traced.Apply(ctx); err != nil || res.ExitCode != 0 {
+		t.Fatalf("apply: %v\n%s", err, res)
+	}
+	values, err := ws.StateValues(ctx, "datocms_upload")
+	if err != nil {
+		t.Fatal(err)
+	}
+	state := values["datocms_upload.secret"]
+	id, _ := state["id"].(string)
+	if state["md5"] != md5Hex(first) || state["size"] != float64(len(first)) || state["content_wo"] != nil {
+		t.Errorf("state: md5 %v, size %v, content_wo %v; want %s, %d and null", state["md5"], state["size"], state["content_wo"], md5Hex(first), len(first))
+	}
+	if got, _ := srv.FileBytes("", id); !bytes.Equal(got, first) {
+		t.Errorf("DatoCMS holds %q, want the content", got)
+	}
+
+	if err := ws.Write("secret.txt", second); err != nil {
+		t.Fatal(err)
+	}
+	res, err := traced.Run(ctx, "plan", "-input=false", "-out=second.tfplan")
+	if err != nil || res.ExitCode != 0 {
+		t.Fatalf("plan: %v\n%s", err, res)
+	}
+	show, err := ws.Run(ctx, "show", "-json", "second.tfplan")
+	if err != nil || show.ExitCode != 0 {
+		t.Fatalf("show: %v\n%s", err, show)
+	}
+	var plan tfjson.Plan
+	if err := json.Unmarshal([]byte(show.Stdout), &plan); err != nil {
+		t.Fatal(err)
+	}
+	rc, err := resourceChange(&plan, "datocms_upload.secret")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(rc.Change.Actions); got != "[update]" || !slices.Contains(changedAttributes(rc.Change), "md5") {
+		t.Errorf("plan of a new content: %s, changed %v; want an update of md5", got, changedAttributes(rc.Change))
+	}
+	if res, err := traced.Run(ctx, "apply", "-input=false", "second.tfplan"); err != nil || res.ExitCode != 0 {
+		t.Fatalf("apply of the plan: %v\n%s", err, res)
+	}
+	if got, _ := srv.FileBytes("", id); !bytes.Equal(got, second) {
+		t.Errorf("after the update DatoCMS holds %q under %s, want the new content in place", got, id)
+	}
+
+	// Terraform reads write-only content from the configuration again at apply: a content that
+	// changed since the saved plan gets another md5, and Terraform stops the apply ("inconsistent
+	// final plan" for md5) before anything is sent.
+	if err := ws.Write("secret.txt", secret(3)); err != nil {
+		t.Fatal(err)
+	}
+	if res, err := ws.Run(ctx, "plan", "-input=false", "-out=third.tfplan"); err != nil || res.ExitCode != 0 {
+		t.Fatalf("plan: %v\n%s", err, res)
+	}
+	if err := ws.Write("secret.txt", secret(4)); err != nil {
+		t.Fatal(err)
+	}
+	srv.ResetRequests()
+	res, err = ws.Run(ctx, "apply", "-input=false", "third.tfplan")
+	if out := strings.Join(strings.Fields(res.Stdout+res.Stderr), " "); err != nil || res.ExitCode == 0 || !strings.Contains(out, ".md5") {
+		t.Errorf("apply of a plan whose write-only content changed since: want it refused: %v\n%s", err, res)
+	}
+	if n := srv.CountRequests("PUT", "/uploads/"); n != 0 {
+		t.Errorf("the refused apply updated the upload %d times", n)
+	}
+	if got, _ := srv.FileBytes("", id); !bytes.Equal(got, second) {
+		t.Errorf("after the refused apply DatoCMS holds %q", got)
+	}
+
+	for _, f := range []string{"terraform.tfstate", "terraform.tfstate.backup", "second.tfplan", "trace.log"} {
+		raw, err := os.ReadFile(filepath.Join(ws.Dir, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, content := range [][]byte{first, second} {
+			for _, form := range [][]byte{bytes.TrimSpace(content), []byte(base64.StdEncoding.EncodeToString(content))} {
+				if bytes.Contains(raw, form) {
+					t.Errorf("%s holds the write-only content (%.20s...)", f, form)
+				}
+			}
+		}
+	}
+	if strings.Contains(show.Stdout, strings.TrimSpace(string(second))) {
+		t.Errorf("terraform show -json of the plan holds the write-only content")
+	}
+}
+
+// TestWriteOnlyContent_olderTerraform: a CLI without write-only attributes (Terraform before
+// 1.11) refuses content_wo at plan, naming it. It runs on such a CLI only (make test-matrix
+// runs Terraform 1.5.7).
+func TestWriteOnlyContent_olderTerraform(t *testing.T) {
+	t.Parallel()
+	cli, err := cliUnderTest()
+	if err != nil {
+		requireTerraform(t)
+		t.Fatal(err)
+	}
+	if cli.lacks(featureWriteOnly) == "" {
+		t.Skipf("%s %s has write-only attributes: this test is for older CLIs", cli.name, cli.version)
+	}
+	srv := newTestServer(t)
+	ws := cliWorkspace(t, srv)
+	if err := ws.WriteConfig("resource \"datocms_upload\" \"secret\" {\n  content_wo = \"x\"\n  basename = \"secret\"\n  extension = \"txt\"\n}\n"); err != nil {
+		t.Fatal(err)
+	}
+	res, err := ws.Run(t.Context(), "plan", "-input=false")
+	if err != nil || res.ExitCode == 0 {
+		t.Fatalf("plan: want it refused: %v\n%s", err, res)
+	}
+	if out := strings.Join(strings.Fields(res.Stdout+res.Stderr), " "); !strings.Contains(out, "content_wo") || !strings.Contains(strings.ToLower(out), "write-only") {
+		t.Errorf("the refusal does not name content_wo as write-only:\n%s", out)
+	}
+	if n := srv.WriteCount(); n != 0 {
+		t.Errorf("%d writes", n)
+	}
+}
+
+// TestInlineContentLimit: content kept in state is limited to what every plan can carry,
+// with an error at plan that says what to use instead (here 100 MiB).
+func TestInlineContentLimit(t *testing.T) {
+	t.Parallel()
+	srv := newTestServer(t)
+	ws := cliWorkspace(t, srv)
+	big := bytes.Repeat([]byte("0123456789abcdef"), 100<<20/16)
+	if err := ws.Write("big.txt", big); err != nil {
+		t.Fatal(err)
+	}
+	if err := ws.WriteConfig("resource \"datocms_upload\" \"big\" {\n  content = file(\"${path.module}/big.txt\")\n  basename = \"big\"\n  extension = \"txt\"\n}\n"); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	res, err := ws.Run(ctx, "plan", "-input=false")
+	if err != nil || res.ExitCode == 0 {
+		t.Fatalf("plan: want it refused: %v\n%.3000s", err, res)
+	}
+	out := strings.Join(strings.Fields(strings.ReplaceAll(res.Stdout+res.Stderr, "│", " ")), " ")
+	for _, want := range []string{"Error: Content too large for content", "104857600 bytes", "content takes at most 4 MiB",
+		"Use source (a file) or content_wo"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the plan does not say %q:\n%.3000s", want, out)
+		}
+	}
+	if n := srv.WriteCount(); n != 0 {
+		t.Errorf("%d writes", n)
+	}
+}
+
+func md5Hex(b []byte) string {
+	sum := md5.Sum(b) //nolint:gosec // content identity in tests
+	return hex.EncodeToString(sum[:])
 }

@@ -23,6 +23,7 @@ func (r *uploadResource) Create(ctx context.Context, req resource.CreateRequest,
 	defer func() { setIdentityFromState(ctx, resp.Identity, &resp.Diagnostics, resp.State) }()
 	var plan uploadResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(plan.withWriteOnlyContent(ctx, req.Config)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}

@@ -28,6 +28,7 @@ func (r *uploadResource) ValidateConfig(ctx context.Context, req resource.Valida
 	var config uploadResourceModel
 	for name, target := range map[string]any{
 		"source": &config.Source, "content": &config.Content, "content_base64": &config.ContentBase64,
+		"content_wo": &config.ContentWO, "content_base64_wo": &config.ContentBase64WO,
 		"extension": &config.Extension, "basename": &config.Basename, "tags": &config.Tags,
 		"default_field_metadata": &config.DefaultFieldMetadata, "timeouts": &config.Timeouts,
 	} {
@@ -192,7 +193,7 @@ func (r *uploadResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 	planComputed(&plan, config, state, local)
 	switch {
 	case state == nil && local != nil:
-		r.warnAboutOrphans(ctx, plan, local, &resp.Diagnostics)
+		r.warnAboutOrphans(ctx, config.sourceKey(), plan, local, &resp.Diagnostics)
 	case state != nil && readPendingCreate(ctx, req.Private) != nil:
 		planPendingCreate(&plan)
 	}

@@ -287,20 +287,20 @@ func (c *uploadClaims) claim(id, typeName string, diags *diag.Diagnostics) {
 }
 
 // warnAboutOrphans tells a reviewer, at plan time, about uploads that already hold the file
-// a new upload would be created from: one that the apply will adopt (the create journal
+// a new upload would be created from (key, the configuration's sourceKey): one that the apply will adopt (the create journal
 // says a killed apply of this configuration created it), or, where the journal cannot tell
 // (it lives on the machine that ran that apply), uploads with the same content and metadata
 // that no resource seen by this plan tracks and that the journal does not know as another
 // configuration's: perhaps left by an interrupted apply elsewhere.
-func (r *uploadResource) warnAboutOrphans(ctx context.Context, plan uploadResourceModel, local *localfile.Facts, diags *diag.Diagnostics) {
+func (r *uploadResource) warnAboutOrphans(ctx context.Context, key string, plan uploadResourceModel, local *localfile.Facts, diags *diag.Diagnostics) {
 	_, scope, err := currentProject(ctx, r.client)
 	if err != nil {
 		return // the plan-time project check reports an API that cannot be reached
 	}
-	if orphans := r.journal.Adoptable(scope, r.owner, plan.sourceKey(), local.MD5); len(orphans) > 0 {
+	if orphans := r.journal.Adoptable(scope, r.owner, key, local.MD5); len(orphans) > 0 {
 		diags.AddAttributeWarning(path.Root("source"), "Upload left by an interrupted apply will be adopted",
 			fmt.Sprintf("Upload %s was created from %q by an apply of this configuration that was killed before its create "+
-				"returned (started %s). The apply adopts it instead of uploading a duplicate.", orphans[0].UploadID, plan.sourceKey(),
+				"returned (started %s). The apply adopts it instead of uploading a duplicate.", orphans[0].UploadID, key,
 				orphans[0].CreatedAt.Format(time.RFC3339)))
 		return
 	}

@@ -96,7 +96,8 @@ func (r *uploadResource) refreshUnchanged(ctx context.Context, req resource.Read
 // pending, and the file is either not managed or a source file whose stat still shows the
 // recorded version, with the md5 the state holds. ModifyPlan would then plan every computed
 // attribute from the prior state and find nothing to check. Inline content always takes the
-// full path (its MD5 is computed from the configuration, which is cheap anyway).
+// full path (its MD5 is computed from the configuration, which is cheap anyway), write-only
+// content above all, which neither plan nor state holds.
 func (r *uploadResource) planUnchanged(ctx context.Context, req resource.ModifyPlanRequest) bool {
 	if !r.shortcuts || req.State.Raw.IsNull() || req.Plan.Raw.IsNull() || !req.Plan.Raw.Equal(req.State.Raw) ||
 		readPendingCreate(ctx, req.Private) != nil {
@@ -113,6 +114,14 @@ func (r *uploadResource) planUnchanged(ctx context.Context, req resource.ModifyP
 	}
 	if !content.IsNull() || !contentBase64.IsNull() {
 		return false
+	}
+	// Write-only content is in the configuration only: plan and state both hold null, and
+	// only its MD5, computed by the full path, tells whether it changed.
+	for _, name := range []string{"content_wo", "content_base64_wo"} {
+		var wo types.String
+		if req.Config.GetAttribute(ctx, path.Root(name), &wo).HasError() || !wo.IsNull() {
+			return false
+		}
 	}
 	if !source.IsNull() {
 		record := readFileRecord(ctx, req.Private)

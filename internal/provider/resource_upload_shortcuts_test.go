@@ -316,6 +316,17 @@ func diffCases() []*diffCase {
 	add(&diffCase{name: "inline-base64", before: base64Args("binary one"), after: base64Args("binary two, longer"),
 		fires: configOnly, want: planWant{includes: []string{"md5", "size", "content_base64"}}})
 
+	// Write-only content (Terraform 1.11+): neither plan nor state holds it, only its md5.
+	if cli, err := cliUnderTest(); err == nil && cli.lacks(featureWriteOnly) == "" {
+		wo := func(name, content string) diffArgs {
+			return diffArgs{{"content_wo", fmt.Sprintf("%q", content)}, {"basename", fmt.Sprintf("%q", name)}, {"extension", `"txt"`}}
+		}
+		add(&diffCase{name: "wo-unchanged", before: wo("wo-unchanged", "same secret\n"),
+			fires: map[string]bool{"refresh": true, "plan": false}, want: planWant{changed: []string{}}})
+		add(&diffCase{name: "wo-changed", before: wo("wo-changed", "old secret\n"), after: wo("wo-changed", "new secret, longer\n"),
+			fires: configOnly, want: planWant{includes: []string{"md5", "size"}}})
+	}
+
 	// An upload imported and managed without a file.
 	add(&diffCase{name: "imported-unchanged", before: diffArgs{}, imported: true, fires: untouched, want: planWant{changed: []string{}}})
 	add(&diffCase{name: "imported-ui-tag", before: diffArgs{}, imported: true, fires: remote,

@@ -34,6 +34,7 @@ func modelFromAPI(ctx context.Context, up *datocms.Upload, prior uploadResourceM
 	if m.ReplaceStrategy.IsNull() || m.ReplaceStrategy.IsUnknown() {
 		m.ReplaceStrategy = types.StringValue(replaceStrategyCreateNewURL)
 	}
+	m.ContentWO, m.ContentBase64WO = types.StringNull(), types.StringNull() // write-only: never in state
 	var diags diag.Diagnostics
 	m.uploadMetadataFields, diags = metadataFieldsFromAPI(ctx, up, prior.uploadMetadataFields)
 	return m, diags
@@ -155,8 +156,10 @@ func uploadFilename(plan uploadResourceModel) string {
 }
 
 // nullUnknowns replaces the values still unknown in a plan by null, so that a partial
-// state can be saved after a failed create (state may not hold unknown values).
+// state can be saved after a failed create (state may not hold unknown values), and drops
+// write-only content, which state never holds.
 func (m *uploadResourceModel) nullUnknowns() {
+	m.ContentWO, m.ContentBase64WO = types.StringNull(), types.StringNull()
 	for _, s := range []*types.String{&m.ID, &m.MD5, &m.Format, &m.MimeType, &m.URL, &m.Path, &m.Filename,
 		&m.Blurhash, &m.Thumbhash, &m.CreatedAt, &m.Basename} {
 		if s.IsUnknown() {

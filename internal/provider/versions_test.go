@@ -68,6 +68,15 @@ var (
 		name:      "list resources and terraform query",
 		terraform: tfversion.Version1_14_0,
 	}
+
+	// featureWriteOnly is write-only attributes (content_wo): values Terraform sends from the
+	// configuration and never stores. Terraform has them from 1.11.0, OpenTofu from 1.11.0;
+	// TestCLIFeatures validates a configuration that sets one on every CLI.
+	featureWriteOnly = cliFeature{
+		name:      "write-only attributes",
+		terraform: tfversion.Version1_11_0,
+		openTofu:  version.Must(version.NewVersion("1.11.0")),
+	}
 )
 
 // cliRequires returns the TerraformVersionChecks of a TestCase that needs feature.
@@ -219,6 +228,7 @@ func TestCLIFeatures(t *testing.T) {
 	}{
 		{featureResourceIdentity, probeImportByIdentity},
 		{featureListResources, probeQueryCommand},
+		{featureWriteOnly, probeWriteOnly},
 	} {
 		t.Run(tc.feature.name, func(t *testing.T) {
 			t.Parallel()
@@ -259,6 +269,34 @@ func probeImportByIdentity(t *testing.T, cli testCLI) bool {
 	return true
 }
 
+// probeWriteOnly reports whether the CLI accepts a write-only argument: it validates a
+// configuration that sets content_wo, with this provider (dev_overrides).
+func probeWriteOnly(t *testing.T, cli testCLI) bool {
+	t.Helper()
+	dir := t.TempDir()
+	ws, err := scenario.NewWorkspace(dir, providerBinary(t), "http://127.0.0.1:1", testToken)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ws.Terraform = cli.path
+	if err := ws.WriteConfig("resource \"datocms_upload\" \"probe\" {\n  content_wo = \"x\"\n  basename = \"x\"\n  extension = \"txt\"\n}\n"); err != nil {
+		t.Fatal(err)
+	}
+	res, err := ws.Run(t.Context(), "validate")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := res.Stdout + res.Stderr
+	switch {
+	case strings.Contains(out, "Success!"):
+		return true
+	case strings.Contains(out, "Write-only Attribute Not Allowed") || strings.Contains(out, "write-only"):
+		return false
+	}
+	t.Fatalf("validate of content_wo: unexpected output:\n%s", out)
+	return false
+}
+
 // probeQueryCommand reports whether the CLI has a query command.
 func probeQueryCommand(t *testing.T, cli testCLI) bool {
 	t.Helper()
@@ -285,24 +323,26 @@ func runCLI(t *testing.T, cli testCLI, dir string, args ...string) (string, erro
 func TestCLIFeatureTable(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
-		openTofu               bool
-		version                string
-		identity, listResource bool
+		openTofu                          bool
+		version                           string
+		identity, listResource, writeOnly bool
 	}{
-		{false, "1.5.7", false, false},
-		{false, "1.11.4", false, false},
-		{false, "1.12.0", true, false},
-		{false, "1.14.0-rc1", true, true},
-		{false, "1.15.9", true, true},
-		{true, "1.11.5", false, false},
-		{true, "1.12.6", true, false},
-		{true, "1.14.0", true, false}, // OpenTofu's 1.14 is not Terraform's
+		{false, "1.5.7", false, false, false},
+		{false, "1.10.5", false, false, false},
+		{false, "1.11.4", false, false, true},
+		{false, "1.12.0", true, false, true},
+		{false, "1.14.0-rc1", true, true, true},
+		{false, "1.15.9", true, true, true},
+		{true, "1.10.0", false, false, false},
+		{true, "1.11.5", false, false, true},
+		{true, "1.12.6", true, false, true},
+		{true, "1.14.0", true, false, true}, // OpenTofu's 1.14 is not Terraform's
 	} {
 		cli := testCLI{openTofu: tc.openTofu, version: version.Must(version.NewVersion(tc.version)), name: "Terraform"}
 		if tc.openTofu {
 			cli.name = "OpenTofu"
 		}
-		for feature, want := range map[*cliFeature]bool{&featureResourceIdentity: tc.identity, &featureListResources: tc.listResource} {
+		for feature, want := range map[*cliFeature]bool{&featureResourceIdentity: tc.identity, &featureListResources: tc.listResource, &featureWriteOnly: tc.writeOnly} {
 			if got := cli.lacks(*feature) == ""; got != want {
 				t.Errorf("%s %s has %s: %v, want %v (%s)", cli.name, tc.version, feature.name, got, want, cli.lacks(*feature))
 			}
