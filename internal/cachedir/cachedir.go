@@ -12,9 +12,12 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+	"time"
 )
 
 // Name is the provider's directory in the user's cache directory.
@@ -23,6 +26,9 @@ const Name = "terraform-provider-datocms"
 // Root is the provider's cache directory, checked by Open.
 type Root struct {
 	path string
+	// made orders CreateTemp and RemoveEmpty within this process; another process's
+	// RemoveEmpty is outlived by CreateTemp's retries.
+	made sync.Mutex
 }
 
 // Open checks the provider's directory in base (os.UserCacheDir's answer). It returns an
@@ -65,9 +71,31 @@ func (r *Root) Dir(sub ...string) (string, error) {
 	return dir, nil
 }
 
+// CreateTemp makes a new file (named by os.CreateTemp's pattern) in the directory sub, made
+// where missing. Another process or goroutine may remove that directory, or its parents, as
+// empty (RemoveEmpty) while it is being made or before the file is: it is then made again.
+func (r *Root) CreateTemp(pattern string, sub ...string) (*os.File, error) {
+	r.made.Lock()
+	defer r.made.Unlock()
+	for attempt := 1; ; attempt++ {
+		dir, err := r.Dir(sub...)
+		var f *os.File
+		if err == nil {
+			f, err = os.CreateTemp(dir, pattern)
+		}
+		removedMeanwhile := errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrExist)
+		if err == nil || !removedMeanwhile || attempt == 20 {
+			return f, err
+		}
+		time.Sleep(time.Duration(rand.IntN(attempt*1000)) * time.Microsecond) //nolint:gosec // jitter, not a secret
+	}
+}
+
 // RemoveEmpty removes the directory sub and then its parents up to the root included, as
 // long as they are empty, so that no empty directory is left behind.
 func (r *Root) RemoveEmpty(sub ...string) {
+	r.made.Lock()
+	defer r.made.Unlock()
 	for i := len(sub); i >= 0; i-- {
 		if os.Remove(r.Path(sub[:i]...)) != nil {
 			return // not empty (or already gone)

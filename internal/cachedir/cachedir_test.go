@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -151,5 +152,46 @@ func TestTrustedFile(t *testing.T) {
 		if got := TrustedFile(info); got != want {
 			t.Errorf("TrustedFile(mode %s) = %v, want %v", mode, got, want)
 		}
+	}
+}
+
+// TestCreateTemp_racesRemoveEmpty: files made while others remove the emptied directory are
+// always made (the directory is made again), and nothing is left once all are removed. Two
+// Roots over one directory stand for two processes.
+func TestCreateTemp_racesRemoveEmpty(t *testing.T) {
+	t.Parallel()
+	b := base(t)
+	var roots []*Root
+	for range 2 {
+		r, err := Open(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		roots = append(roots, r)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 4*200)
+	for i := range 4 {
+		r := roots[i%2]
+		wg.Go(func() {
+			for range 200 {
+				f, err := r.CreateTemp("x-*.tmp", "downloads")
+				if err != nil {
+					errs <- err
+					continue
+				}
+				f.Close()
+				os.Remove(f.Name())
+				r.RemoveEmpty("downloads")
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	if _, err := os.Stat(roots[0].Path()); !os.IsNotExist(err) {
+		t.Errorf("the emptied root is still there: %v", err)
 	}
 }

@@ -100,18 +100,16 @@ func (j *Journal) Record(scope string, e Entry) error {
 	if !validID(e.UploadID) {
 		return errors.New("createjournal: invalid upload ID")
 	}
-	dir, err := j.root.Dir(dirName, scope)
-	if err != nil {
-		return err
-	}
 	raw, err := json.Marshal(e)
 	if err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(dir, "entry-*.tmp")
+	// Made in the entry's directory, which another Forget cannot remove while it holds it.
+	tmp, err := j.root.CreateTemp("entry-*.tmp", dirName, scope)
 	if err != nil {
 		return err
 	}
+	dir := filepath.Dir(tmp.Name())
 	_, werr := tmp.Write(raw)
 	cerr := tmp.Close()
 	if werr == nil && cerr == nil {

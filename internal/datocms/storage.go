@@ -1,7 +1,6 @@
 package datocms
 
 import (
-	"bytes"
 	"context"
 	"crypto/md5"
 	"encoding/hex"
@@ -34,25 +33,45 @@ type UploadRequest struct {
 
 // UploadFileInput describes a file to put in storage: a local file, or content held in memory.
 type UploadFileInput struct {
-	LocalPath          string // file to stream
-	Content            []byte // when not nil, the file's bytes, sent from memory instead of LocalPath
-	Filename           string // name given to POST /upload-requests; default filepath.Base(LocalPath)
-	ExpectedMD5        string // "" = no check; else the streamed bytes must hash to this (hex)
-	ExpectedSize       int64  // -1 = no check
+	LocalPath          string        // file to stream
+	Data               SizedReaderAt // when not nil, the file's bytes (content in memory, a downloaded file), sent instead of LocalPath
+	Filename           string        // name given to POST /upload-requests; default filepath.Base(LocalPath)
+	ExpectedMD5        string        // "" = no check; else the streamed bytes must hash to this (hex)
+	ExpectedSize       int64         // -1 = no check
 	UploadCollectionID *string
+}
+
+// countingReader tells report how many bytes were read so far.
+type countingReader struct {
+	io.ReadCloser
+	done   int64
+	report func(done int64)
+}
+
+func (r *countingReader) Read(p []byte) (int, error) {
+	n, err := r.ReadCloser.Read(p)
+	r.done += int64(n)
+	r.report(r.done)
+	return n, err
+}
+
+// SizedReaderAt holds a file's bytes: a *bytes.Reader, an *io.SectionReader.
+type SizedReaderAt interface {
+	io.ReaderAt
+	Size() int64
 }
 
 // open opens the file's bytes from the start.
 func (in UploadFileInput) open() (io.ReadCloser, error) {
-	if in.Content != nil {
-		return io.NopCloser(bytes.NewReader(in.Content)), nil
+	if in.Data != nil {
+		return io.NopCloser(io.NewSectionReader(in.Data, 0, in.Data.Size())), nil
 	}
 	return os.Open(in.LocalPath)
 }
 
-// name names the file in messages: its path, or for content in memory its file name.
+// name names the file in messages: its path, or for data its file name.
 func (in UploadFileInput) name() string {
-	if in.Content != nil {
+	if in.Data != nil {
 		return in.Filename
 	}
 	return in.LocalPath
@@ -121,8 +140,10 @@ func (c *Client) RequestUpload(ctx context.Context, filename string, collectionI
 // they do not match in.ExpectedMD5 the transfer is aborted before its last byte, so storage
 // keeps nothing, and the error is a *FileChangedError.
 func (c *Client) UploadFile(ctx context.Context, in UploadFileInput) (*UploadedFile, error) {
-	size := int64(len(in.Content))
-	if in.Content == nil {
+	var size int64
+	if in.Data != nil {
+		size = in.Data.Size()
+	} else {
 		info, err := os.Stat(in.LocalPath)
 		if err != nil {
 			return nil, err
@@ -168,7 +189,7 @@ func (c *Client) putStorage(ctx context.Context, ureq *UploadRequest, in UploadF
 	retries, throttled := 0, 0
 	for attempt := 1; ; attempt++ {
 		start := time.Now()
-		sum, status, header, err := c.putStorageOnce(ctx, ureq, in, contentType, size)
+		sum, status, header, err := c.putStorageOnce(ctx, ureq, in, contentType, size, c.Progress(ctx, "uploading "+filename, size))
 		c.log.DebugContext(ctx, "DatoCMS storage upload", "method", http.MethodPut, "url", safeURL, "status", status,
 			"attempt", attempt, "size", size, "duration_ms", time.Since(start).Milliseconds())
 		var changed *FileChangedError
@@ -215,7 +236,9 @@ func throttleWait(header http.Header, fallback time.Duration) time.Duration {
 // putStorageOnce performs one PUT from a freshly opened file, following 307/308 redirects
 // (the official client follows them; the body is reopened for each hop). status is 0 when
 // no response arrived; err is then the (unwrapped, URL-free) transport error.
-func (c *Client) putStorageOnce(ctx context.Context, ureq *UploadRequest, in UploadFileInput, contentType string, size int64) (sum string, status int, header http.Header, err error) {
+func (c *Client) putStorageOnce(ctx context.Context, ureq *UploadRequest, in UploadFileInput, contentType string, size int64,
+	progress func(done int64),
+) (sum string, status int, header http.Header, err error) {
 	var (
 		mu      sync.Mutex
 		current *hashingReader   // the body of the latest hop: the bytes storage kept
@@ -244,7 +267,7 @@ func (c *Client) putStorageOnce(ctx context.Context, ureq *UploadRequest, in Upl
 			}
 			return http.NoBody, nil
 		}
-		return hr, nil
+		return &countingReader{ReadCloser: hr, report: progress}, nil
 	}
 	body, err := open()
 	if err != nil {

@@ -1,16 +1,20 @@
 package datocms_test
 
 import (
+	"bytes"
 	"crypto/md5"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"runtime/metrics"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -301,7 +305,7 @@ func TestUploadFile_FromMemory(t *testing.T) {
 	content := []byte("robots: all\n")
 	sum := md5.Sum(content)
 	srv.FailNextStoragePuts(1, 500)
-	f, err := c.UploadFile(ctx, datocms.UploadFileInput{Content: content, Filename: "robots.txt", ExpectedMD5: hex.EncodeToString(sum[:]), ExpectedSize: -1})
+	f, err := c.UploadFile(ctx, datocms.UploadFileInput{Data: bytes.NewReader(content), Filename: "robots.txt", ExpectedMD5: hex.EncodeToString(sum[:]), ExpectedSize: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -312,9 +316,79 @@ func TestUploadFile_FromMemory(t *testing.T) {
 	if got, _ := srv.FileBytes("", up.ID); string(got) != string(content) || up.Filename != "robots.txt" {
 		t.Errorf("stored %q as %s", got, up.Filename)
 	}
-	_, err = c.UploadFile(ctx, datocms.UploadFileInput{Content: []byte("other"), Filename: "robots.txt", ExpectedMD5: hex.EncodeToString(sum[:]), ExpectedSize: -1})
+	_, err = c.UploadFile(ctx, datocms.UploadFileInput{Data: bytes.NewReader([]byte("other")), Filename: "robots.txt", ExpectedMD5: hex.EncodeToString(sum[:]), ExpectedSize: -1})
 	var changed *datocms.FileChangedError
 	if !errors.As(err, &changed) || changed.LocalPath != "robots.txt" {
 		t.Errorf("content that is not the planned one: %v", err)
+	}
+}
+
+// A transfer over 64 MiB logs its progress at INFO each tenth of the way, with its rate and
+// an estimate of the time left; a smaller one logs none.
+func TestUploadFile_Progress(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	var buf strings.Builder
+	var mu sync.Mutex
+	c := newClient(t, srv, func(cfg *datocms.Config) {
+		cfg.Logger = slog.New(slog.NewTextHandler(lockedWriter{&mu, &buf}, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	})
+	ctx := testContext(t)
+	small := writeFile(t, "small.bin", make([]byte, 1<<20))
+	uploadFile(ctx, t, c, small)
+	mu.Lock()
+	if buf.Len() != 0 {
+		t.Errorf("a 1 MiB upload logged at INFO:\n%s", buf.String())
+	}
+	mu.Unlock()
+	large := filepath.Join(t.TempDir(), "large.bin")
+	f, err := os.Create(large)
+	if err == nil {
+		err = f.Truncate(65<<20 + 1)
+	}
+	if err == nil {
+		err = f.Close()
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	uploadFile(ctx, t, c, large)
+	mu.Lock()
+	defer mu.Unlock()
+	lines := strings.Count(buf.String(), "uploading large.bin: ")
+	if lines != 10 || !strings.Contains(buf.String(), "uploading large.bin: 100% (65.0 MiB of 65.0 MiB, ") ||
+		!regexp.MustCompile(`uploading large.bin: 10% \(6.5 MiB of 65.0 MiB, [0-9.]+ MiB/s, about [0-9hms.]+ left\)`).MatchString(buf.String()) {
+		t.Errorf("%d progress lines, want 10 (one per tenth, with rate and time left):\n%s", lines, buf.String())
+	}
+}
+
+type lockedWriter struct {
+	mu *sync.Mutex
+	w  io.Writer
+}
+
+func (l lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
+// TestProgress_unknownSize: a transfer of unknown size logs each 64 MiB, and never a share.
+func TestProgress_unknownSize(t *testing.T) {
+	t.Parallel()
+	var buf strings.Builder
+	var mu sync.Mutex
+	c := newClient(t, newServer(t), func(cfg *datocms.Config) {
+		cfg.Logger = slog.New(slog.NewTextHandler(lockedWriter{&mu, &buf}, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	})
+	report := c.Progress(testContext(t), "downloading film.mp4", -1)
+	for done := int64(0); done <= 200<<20; done += 1 << 20 {
+		report(done)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if n := strings.Count(buf.String(), "downloading film.mp4: "); n != 3 || !strings.Contains(buf.String(), "192.0 MiB so far") ||
+		strings.Contains(buf.String(), "%") {
+		t.Errorf("%d progress lines, want 3 (64, 128 and 192 MiB so far):\n%s", n, buf.String())
 	}
 }

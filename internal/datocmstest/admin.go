@@ -32,6 +32,10 @@ var adminRoutes = map[string]map[string]adminHandler{
 }
 
 func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path+"/", filesPrefix) {
+		s.serveFiles(w, r)
+		return
+	}
 	methods := adminRoutes[r.URL.Path]
 	if methods == nil {
 		adminError(w, http.StatusNotFound, "no admin endpoint %s (see internal/datocmstest/README.md)", r.URL.Path)

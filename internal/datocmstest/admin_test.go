@@ -2,6 +2,7 @@ package datocmstest
 
 import (
 	"fmt"
+	"net/http"
 	"regexp"
 	"strings"
 	"testing"
@@ -132,4 +133,36 @@ func TestAdminUploads(t *testing.T) {
 		t.Errorf("sandbox only: %v", ups)
 	}
 	adminDo(t, s, "GET", "/_local/uploads?environment=nope", nil).want(t, 400)
+}
+
+// TestAdminFiles: files put under /_local/files are served with their length, counted when
+// downloaded, listed, and replaced by a second put; other methods and nested names are refused.
+func TestAdminFiles(t *testing.T) {
+	t.Parallel()
+	s, _ := newTestServer(t)
+	put := func(name, body string) response {
+		req, err := http.NewRequestWithContext(t.Context(), http.MethodPut, s.URL()+"/_local/files/"+name, strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return (&client{t: t, s: s}).send(req)
+	}
+	if r := put("kit.pdf", "v1"); r.status != 200 || dig(r.doc, "url") != s.FileURL("kit.pdf") || dig(r.doc, "size") != 2.0 {
+		t.Errorf("put: %d %s", r.status, r.raw)
+	}
+	put("kit.pdf", "version 2")
+	r := adminDo(t, s, "GET", "/_local/files/kit.pdf", nil)
+	if r.status != 200 || string(r.raw) != "version 2" || r.header.Get("Content-Length") != "9" {
+		t.Errorf("get: %d %q, length %q", r.status, r.raw, r.header.Get("Content-Length"))
+	}
+	if s.Downloads("kit.pdf") != 1 {
+		t.Errorf("downloads: %d, want 1", s.Downloads("kit.pdf"))
+	}
+	list := adminDo(t, s, "GET", "/_local/files", nil)
+	if fmt.Sprint(dig(list.doc, "files")) != "[map[downloads:1 name:kit.pdf size:9]]" {
+		t.Errorf("list: %s", list.raw)
+	}
+	adminDo(t, s, "GET", "/_local/files/missing.pdf", nil).want(t, 404)
+	adminDo(t, s, "GET", "/_local/files/a/b.pdf", nil).want(t, 404)
+	adminDo(t, s, "DELETE", "/_local/files/kit.pdf", nil).want(t, 405)
 }

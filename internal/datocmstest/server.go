@@ -50,6 +50,7 @@ type Server struct {
 	pending   []*job // jobs that will complete (hung jobs are not here)
 	jobStats  []*job // every job since the last DELETE /_local/jobs, in creation order
 	behaviour Behaviour
+	files     downloadFiles // files to download (/_local/files/), their own lock
 	closeOnce sync.Once
 	closeErr  error
 }

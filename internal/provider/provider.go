@@ -84,6 +84,7 @@ type providerData struct {
 	owner     createjournal.Owner    // the configuration this provider process works for
 	tracked   *trackedUploads
 	claims    *uploadClaims
+	cache     *cachedir.Root // nil without a usable cache directory
 	shortcuts bool
 }
 
@@ -252,6 +253,7 @@ func (p *datocmsProvider) Configure(ctx context.Context, req provider.ConfigureR
 		owner:     createjournal.CurrentOwner(),
 		tracked:   &trackedUploads{},
 		claims:    &uploadClaims{},
+		cache:     cache,
 		shortcuts: shortcuts,
 	}
 	resp.ResourceData = data

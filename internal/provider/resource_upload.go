@@ -21,6 +21,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
+	"github.com/assetform/terraform-provider-datocms/internal/cachedir"
 	"github.com/assetform/terraform-provider-datocms/internal/createjournal"
 	"github.com/assetform/terraform-provider-datocms/internal/datocms"
 	"github.com/assetform/terraform-provider-datocms/internal/localfile"
@@ -61,26 +62,30 @@ type uploadResource struct {
 	owner     createjournal.Owner
 	tracked   *trackedUploads
 	claims    *uploadClaims
-	shortcuts bool // see resource_upload_shortcuts.go
+	cache     *cachedir.Root // nil without a usable cache directory
+	shortcuts bool           // see resource_upload_shortcuts.go
 }
 
 type uploadResourceModel struct {
-	ID        types.String `tfsdk:"id"`
-	Source    types.String `tfsdk:"source"`
-	MD5       types.String `tfsdk:"md5"`
-	Size      types.Int64  `tfsdk:"size"`
-	Format    types.String `tfsdk:"format"`
-	MimeType  types.String `tfsdk:"mime_type"`
-	URL       types.String `tfsdk:"url"`
-	Path      types.String `tfsdk:"path"`
-	Filename  types.String `tfsdk:"filename"`
-	Width     types.Int64  `tfsdk:"width"`
-	Height    types.Int64  `tfsdk:"height"`
-	IsImage   types.Bool   `tfsdk:"is_image"`
-	Blurhash  types.String `tfsdk:"blurhash"`
-	Thumbhash types.String `tfsdk:"thumbhash"`
-	CreatedAt types.String `tfsdk:"created_at"`
-	Basename  types.String `tfsdk:"basename"`
+	ID           types.String `tfsdk:"id"`
+	Source       types.String `tfsdk:"source"`
+	SourceURL    types.String `tfsdk:"source_url"`
+	SourceSHA256 types.String `tfsdk:"source_sha256"`
+	SourceMD5    types.String `tfsdk:"source_md5"`
+	MD5          types.String `tfsdk:"md5"`
+	Size         types.Int64  `tfsdk:"size"`
+	Format       types.String `tfsdk:"format"`
+	MimeType     types.String `tfsdk:"mime_type"`
+	URL          types.String `tfsdk:"url"`
+	Path         types.String `tfsdk:"path"`
+	Filename     types.String `tfsdk:"filename"`
+	Width        types.Int64  `tfsdk:"width"`
+	Height       types.Int64  `tfsdk:"height"`
+	IsImage      types.Bool   `tfsdk:"is_image"`
+	Blurhash     types.String `tfsdk:"blurhash"`
+	Thumbhash    types.String `tfsdk:"thumbhash"`
+	CreatedAt    types.String `tfsdk:"created_at"`
+	Basename     types.String `tfsdk:"basename"`
 	uploadMetadataFields
 	ReplaceStrategy      types.String   `tfsdk:"replace_strategy"`
 	Content              types.String   `tfsdk:"content"`
@@ -146,6 +151,28 @@ func (r *uploadResource) Schema(ctx context.Context, _ resource.SchemaRequest, r
 					"its metadata is managed.",
 				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
 			},
+			"source_url": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "URL of the file to upload, instead of `source`: `https` (plain `http` only to a loopback " +
+					"host), without a user name or password (the URL is kept in state). Needs `source_sha256` or `source_md5`, " +
+					"the checksum of the file: plans are decided from it, never from the network, so a new file shows as a " +
+					"change of the pin. The apply downloads the file into a private temporary file (stopped past 1 GiB, at " +
+					"most 5 redirects), checks it against the pin before anything is sent to DatoCMS, uploads it in place " +
+					"and removes it.",
+				Validators: []validator.String{urlValidator{}},
+			},
+			"source_sha256": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "Hex SHA-256 of the file at `source_url` (as `sha256sum` prints it). Changing it uploads the " +
+					"new file in place. `md5` is planned from the last download with this pin (unknown until the first).",
+				Validators: []validator.String{stringvalidator.RegexMatches(sha256Pattern, "must be 64 hexadecimal digits")},
+			},
+			"source_md5": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "Hex MD5 of the file at `source_url`: the `md5` DatoCMS will report, so the plan shows it. " +
+					"With `source_sha256` too, both are checked.",
+				Validators: []validator.String{stringvalidator.RegexMatches(md5Pattern, "must be 32 hexadecimal digits")},
+			},
 			"content": schema.StringAttribute{
 				Optional:  true,
 				Sensitive: true,
@@ -170,13 +197,13 @@ func (r *uploadResource) Schema(ctx context.Context, _ resource.SchemaRequest, r
 				MarkdownDescription: "Write-only text to upload as the file (Terraform 1.11 and later): like `content`, but " +
 					"never stored in state or plan files. The plan computes its `md5` and `size` (kept in state), so a new " +
 					"text shows as a new `md5` and is uploaded in place; the apply checks the text against the planned " +
-					"`md5` again. Needs `basename` and `extension`. Up to 128 MiB: use `source` for larger files.",
+					"`md5` again. Needs `basename` and `extension`. Up to 100 MiB: use `source` or `source_url` for larger files.",
 			},
 			"content_base64_wo": schema.StringAttribute{
 				Optional:  true,
 				WriteOnly: true,
 				MarkdownDescription: "Write-only binary content, base64-encoded (Terraform 1.11 and later): like " +
-					"`content_base64`, but never stored, as `content_wo`. Up to 128 MiB once decoded.",
+					"`content_base64`, but never stored, as `content_wo`. Up to 100 MiB once decoded.",
 				Validators: []validator.String{base64Validator{}},
 			},
 			"extension": schema.StringAttribute{
@@ -265,8 +292,8 @@ func (r *uploadResource) Configure(_ context.Context, req resource.ConfigureRequ
 }
 
 func (r *uploadResource) configure(data *providerData) {
-	r.client, r.files, r.journal, r.owner, r.tracked, r.claims, r.shortcuts = data.client, data.files, data.journal, data.owner,
-		data.tracked, data.claims, data.shortcuts
+	r.client, r.files, r.journal, r.owner, r.tracked, r.claims, r.cache, r.shortcuts = data.client, data.files, data.journal, data.owner,
+		data.tracked, data.claims, data.cache, data.shortcuts
 }
 
 func (r *uploadResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
@@ -362,12 +389,12 @@ func (r *uploadResource) Update(ctx context.Context, req resource.UpdateRequest,
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	var file *datocms.UploadedFile
+	var file *plannedUpload
 	if plan.MD5.IsUnknown() || !plan.MD5.Equal(state.MD5) {
 		var err error
 		file, err = r.uploadPlannedFile(ctx, plan)
 		if err != nil {
-			resp.Diagnostics.Append(fileTransferError(plan.sourceKey(), err))
+			resp.Diagnostics.Append(fileTransferError(plan, err))
 			return
 		}
 		in.Path = &file.Path

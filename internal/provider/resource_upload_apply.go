@@ -43,7 +43,7 @@ func uploadFileInput(plan uploadResourceModel) datocms.UploadFileInput {
 // saveApplied writes the state after a successful create or update and checks that DatoCMS
 // holds exactly the bytes that were uploaded. It records the local file (hashed by the
 // apply-time plan of this process), so the next plan does not read it again.
-func (r *uploadResource) saveApplied(ctx context.Context, up *datocms.Upload, plan uploadResourceModel, file *datocms.UploadedFile,
+func (r *uploadResource) saveApplied(ctx context.Context, up *datocms.Upload, plan uploadResourceModel, file *plannedUpload,
 	state *tfsdk.State, private privateSetter, diags *diag.Diagnostics,
 ) {
 	newState, d := modelFromAPI(ctx, up, plan)
@@ -56,6 +56,12 @@ func (r *uploadResource) saveApplied(ctx context.Context, up *datocms.Upload, pl
 	kept := keepPredicted(&newState, plan, diags)
 	diags.Append(state.Set(ctx, newState)...)
 	diags.Append(r.recordFile(ctx, private, plan.Source, up.MD5)...)
+	switch {
+	case !plan.hasURLSource():
+		diags.Append(writePrivate[urlSourceRecord](ctx, private, privateURLSourceKey, nil)...)
+	case file != nil && file.url != nil && file.url.MD5 == up.MD5:
+		diags.Append(writePrivate(ctx, private, privateURLSourceKey, file.url)...)
+	}
 	if kept { // the state is not what up maps to: the next refresh maps it
 		up = nil
 	}
@@ -132,24 +138,30 @@ func (r *uploadResource) refreshAfterFailedUpdate(ctx context.Context, id string
 	diags.Append(state.Set(ctx, newState)...)
 }
 
-// fileTransferError explains a failed transfer of the source file.
-func fileTransferError(source string, err error) diag.Diagnostic {
-	var changed *datocms.FileChangedError
+// fileTransferError explains a failed transfer of the planned file.
+func fileTransferError(plan uploadResourceModel, err error) diag.Diagnostic {
+	source, arg := plan.sourceKey(), plan.fileArgument()
+	var (
+		changed  *datocms.FileChangedError
+		download *downloadFailure
+	)
 	switch {
+	case errors.As(err, &download):
+		return downloadError(plan.SourceURL.ValueString(), download.err)
 	case errors.As(err, &changed):
-		return diag.NewAttributeErrorDiagnostic(path.Root("source"), "Source file changed since the plan was made",
+		return diag.NewAttributeErrorDiagnostic(arg, "Source file changed since the plan was made",
 			fmt.Sprintf("%s. Nothing was uploaded. Run terraform plan again to review the new content.", changed.Error()))
 	case errors.Is(err, fs.ErrNotExist):
-		return diag.NewAttributeErrorDiagnostic(path.Root("source"), "Source file not found",
+		return diag.NewAttributeErrorDiagnostic(arg, "Source file not found",
 			fmt.Sprintf("%q does not exist. Create it (or fix source) and apply again.", source))
 	case errors.Is(err, context.DeadlineExceeded):
-		return diag.NewAttributeErrorDiagnostic(path.Root("source"), "Timed out uploading file",
+		return diag.NewAttributeErrorDiagnostic(arg, "Timed out uploading file",
 			fmt.Sprintf("Uploading %q did not finish in time: %s. For large files, raise the timeouts.", source, err))
 	case errors.As(err, new(*datocms.APIError)):
 		// The upload request (POST /upload-requests) was refused: point at what DatoCMS blamed.
 		return apiErrorDiagnostic("Error uploading file", fmt.Sprintf("Could not upload %q: %s", source, err), err)
 	default:
-		return diag.NewAttributeErrorDiagnostic(path.Root("source"), "Error uploading file", fmt.Sprintf("Could not upload %q: %s", source, err))
+		return diag.NewAttributeErrorDiagnostic(arg, "Error uploading file", fmt.Sprintf("Could not upload %q: %s", source, err))
 	}
 }
 

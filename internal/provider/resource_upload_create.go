@@ -48,7 +48,7 @@ func (r *uploadResource) Create(ctx context.Context, req resource.CreateRequest,
 
 	file, err := r.uploadPlannedFile(ctx, plan)
 	if err != nil {
-		resp.Diagnostics.Append(fileTransferError(source, err))
+		resp.Diagnostics.Append(fileTransferError(plan, err))
 		return
 	}
 	in, diags := createInput(ctx, plan, file.Path)
@@ -77,7 +77,7 @@ func (r *uploadResource) Create(ctx context.Context, req resource.CreateRequest,
 // finishCreate brings a created (or adopted) upload to the plan and saves it. POST /uploads
 // takes no basename: DatoCMS derives it from the file name, which uploadFilename chose to
 // match; when DatoCMS still named it otherwise, it is renamed.
-func (r *uploadResource) finishCreate(ctx context.Context, up *datocms.Upload, plan uploadResourceModel, file *datocms.UploadedFile,
+func (r *uploadResource) finishCreate(ctx context.Context, up *datocms.Upload, plan uploadResourceModel, file *plannedUpload,
 	resp *resource.CreateResponse,
 ) {
 	current, diags := modelFromAPI(ctx, up, plan)

@@ -29,6 +29,7 @@ func (r *uploadResource) ValidateConfig(ctx context.Context, req resource.Valida
 	for name, target := range map[string]any{
 		"source": &config.Source, "content": &config.Content, "content_base64": &config.ContentBase64,
 		"content_wo": &config.ContentWO, "content_base64_wo": &config.ContentBase64WO,
+		"source_url": &config.SourceURL, "source_sha256": &config.SourceSHA256, "source_md5": &config.SourceMD5,
 		"extension": &config.Extension, "basename": &config.Basename, "tags": &config.Tags,
 		"default_field_metadata": &config.DefaultFieldMetadata, "timeouts": &config.Timeouts,
 	} {
@@ -42,6 +43,7 @@ func (r *uploadResource) ValidateConfig(ctx context.Context, req resource.Valida
 	checkTimeoutsPositive(config.Timeouts, &resp.Diagnostics)
 	validateFileOrigin(config, &resp.Diagnostics)
 	validateInlineContent(config, &resp.Diagnostics)
+	validateURLSource(config, &resp.Diagnostics)
 }
 
 // validateMetadataConfig checks the metadata arguments that datocms_upload and
@@ -185,6 +187,8 @@ func (r *uploadResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 		local = &localfile.Facts{MD5: state.MD5.ValueString(), Size: state.Size.ValueInt64()}
 	case config.hasInlineContent():
 		local = inlineFacts(config)
+	case config.hasURLSource():
+		local = urlFacts(ctx, config, req.Private)
 	default:
 		if record := r.localFileForPlan(ctx, config.Source, req.Private, &resp.Diagnostics); record != nil {
 			local = &record.Facts
@@ -386,7 +390,9 @@ func planFileFacts(plan *uploadResourceModel, local *localfile.Facts) {
 	if local == nil {
 		return
 	}
-	plan.Size = types.Int64Value(local.Size)
+	if local.Size >= 0 { // a file from source_url has no known size before its first download
+		plan.Size = types.Int64Value(local.Size)
+	}
 	if local.Format != "" {
 		plan.Format, plan.MimeType = types.StringValue(local.Format), types.StringValue(local.MimeType)
 	}
@@ -412,13 +418,15 @@ var filenameExtension = regexp.MustCompile(`^\.[a-z0-9]+$`)
 // rename (DatoCMS keeps the extension). Without a configured basename DatoCMS derives the
 // name from the file itself: unknown.
 func predictFilename(config uploadResourceModel, state *uploadResourceModel, newFile bool) types.String {
-	if config.Basename.IsNull() || config.Basename.IsUnknown() || config.Source.IsUnknown() || config.Extension.IsUnknown() {
+	if config.Basename.IsNull() || config.Basename.IsUnknown() || config.Source.IsUnknown() || config.SourceURL.IsUnknown() || config.Extension.IsUnknown() {
 		return types.StringUnknown()
 	}
 	var ext string
 	switch {
 	case newFile && config.hasInlineContent():
 		ext = "." + strings.ToLower(config.Extension.ValueString())
+	case newFile && config.hasURLSource():
+		ext = strings.ToLower(filepath.Ext(urlNameOf(config.SourceURL.ValueString())))
 	case newFile:
 		ext = strings.ToLower(filepath.Ext(config.Source.ValueString()))
 	case state != nil:

@@ -97,22 +97,24 @@ func (r *uploadResource) refreshUnchanged(ctx context.Context, req resource.Read
 // recorded version, with the md5 the state holds. ModifyPlan would then plan every computed
 // attribute from the prior state and find nothing to check. Inline content always takes the
 // full path (its MD5 is computed from the configuration, which is cheap anyway), write-only
-// content above all, which neither plan nor state holds.
+// content above all, which neither plan nor state holds. So does a file from source_url:
+// its MD5 comes from the pin or the last download's record, which may differ from a
+// refreshed md5 (the file replaced in DatoCMS) while plan and state are equal.
 func (r *uploadResource) planUnchanged(ctx context.Context, req resource.ModifyPlanRequest) bool {
 	if !r.shortcuts || req.State.Raw.IsNull() || req.Plan.Raw.IsNull() || !req.Plan.Raw.Equal(req.State.Raw) ||
 		readPendingCreate(ctx, req.Private) != nil {
 		return false
 	}
-	var id, source, content, contentBase64, md5 types.String
+	var id, source, sourceURL, content, contentBase64, md5 types.String
 	for _, a := range []struct {
 		name string
 		v    *types.String
-	}{{"id", &id}, {"source", &source}, {"content", &content}, {"content_base64", &contentBase64}, {"md5", &md5}} {
+	}{{"id", &id}, {"source", &source}, {"content", &content}, {"content_base64", &contentBase64}, {"source_url", &sourceURL}, {"md5", &md5}} {
 		if req.State.GetAttribute(ctx, path.Root(a.name), a.v).HasError() {
 			return false
 		}
 	}
-	if !content.IsNull() || !contentBase64.IsNull() {
+	if !content.IsNull() || !contentBase64.IsNull() || !sourceURL.IsNull() {
 		return false
 	}
 	// Write-only content is in the configuration only: plan and state both hold null, and

@@ -149,6 +149,9 @@ func uploadFilename(plan uploadResourceModel) string {
 		return plan.inlineName()
 	}
 	source := plan.Source.ValueString()
+	if plan.hasURLSource() {
+		source = urlNameOf(plan.SourceURL.ValueString())
+	}
 	if plan.Basename.IsNull() || plan.Basename.IsUnknown() {
 		return filepath.Base(source)
 	}
