@@ -290,7 +290,7 @@ func probeWriteOnly(t *testing.T, cli testCLI) bool {
 	switch {
 	case strings.Contains(out, "Success!"):
 		return true
-	case strings.Contains(out, "Write-only Attribute Not Allowed") || strings.Contains(out, "write-only"):
+	case strings.Contains(out, "WriteOnly Attribute Not Allowed") && strings.Contains(out, "only supported in Terraform 1.11 and later"):
 		return false
 	}
 	t.Fatalf("validate of content_wo: unexpected output:\n%s", out)
