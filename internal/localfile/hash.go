@@ -65,9 +65,8 @@ func predictContent(head []byte, ext string) Facts {
 	if cfg, name, err := image.DecodeConfig(bytes.NewReader(head)); err == nil {
 		if r, ok := rasters[name]; ok && cfg.Width > 0 && cfg.Height > 0 {
 			f := Facts{Format: r[0], MimeType: r[1], Kind: KindRaster, Width: int64(cfg.Width), Height: int64(cfg.Height)}
-			if name == "jpeg" {
-				// An EXIF orientation may swap what DatoCMS reports: leave the dimensions unknown.
-				f.Width, f.Height = 0, 0
+			if name == "jpeg" && !jpegKeepsFrameSize(head) {
+				f.Width, f.Height = 0, 0 // an orientation may swap them: unknown
 			}
 			return f
 		}

@@ -2,12 +2,15 @@ package localfile
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"image"
 	"image/color"
+	"image/jpeg"
 	"image/png"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -300,5 +303,65 @@ func TestFacts_DiskCacheHandsOverLargeFiles(t *testing.T) {
 	at = settled(t, large)
 	if got, _, _ := files(true).Facts(large, nil); strings.HasPrefix(got.MD5, "cached-") {
 		t.Errorf("a new version was served from the cache")
+	}
+}
+
+// jpegWith returns a 9×4 JPEG with the given segments inserted after its SOI marker.
+func jpegWith(t *testing.T, segments ...[]byte) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, image.NewGray(image.Rect(0, 0, 9, 4)), nil); err != nil {
+		t.Fatal(err)
+	}
+	b := buf.Bytes()
+	parts := append(append([][]byte{b[:2]}, segments...), b[2:])
+	return slices.Concat(parts...)
+}
+
+// app1 is an APP1 segment holding payload.
+func app1(payload []byte) []byte {
+	return append([]byte{0xFF, 0xE1, byte((len(payload) + 2) >> 8), byte(len(payload) + 2)}, payload...)
+}
+
+// exif is an EXIF payload whose first directory holds an orientation tag of the given type
+// (3 is SHORT), in the given byte order.
+func exif(order binary.AppendByteOrder, mark string, tagType uint16, orientation uint16) []byte {
+	b := []byte("Exif\x00\x00" + mark)
+	b = order.AppendUint16(b, 42)
+	b = order.AppendUint32(b, 8)
+	b = order.AppendUint16(b, 1)
+	b = order.AppendUint16(b, 0x0112)
+	b = order.AppendUint16(b, tagType)
+	b = order.AppendUint32(b, 1)
+	b = order.AppendUint16(b, orientation)
+	b = order.AppendUint16(b, 0)
+	return order.AppendUint32(b, 0)
+}
+
+// TestPredictContent_jpegDimensions: a JPEG's frame size is planned only when no orientation
+// can swap it.
+func TestPredictContent_jpegDimensions(t *testing.T) {
+	t.Parallel()
+	known := Facts{Format: "jpg", MimeType: "image/jpeg", Kind: KindRaster, Width: 9, Height: 4}
+	unknown := Facts{Format: "jpg", MimeType: "image/jpeg", Kind: KindRaster}
+	for _, tc := range []struct {
+		name string
+		jpeg []byte
+		want Facts
+	}{
+		{"no EXIF", jpegWith(t), known},
+		{"orientation 1, little-endian", jpegWith(t, app1(exif(binary.LittleEndian, "II", 3, 1))), known},
+		{"orientation 3 (180°), big-endian", jpegWith(t, app1(exif(binary.BigEndian, "MM", 3, 3))), known},
+		{"orientation 6 (90°)", jpegWith(t, app1(exif(binary.BigEndian, "MM", 3, 6))), unknown},
+		{"orientation 8 (270°)", jpegWith(t, app1(exif(binary.LittleEndian, "II", 3, 8))), unknown},
+		{"orientation of the wrong type", jpegWith(t, app1(exif(binary.LittleEndian, "II", 4, 1))), unknown},
+		{"orientation out of range", jpegWith(t, app1(exif(binary.LittleEndian, "II", 3, 9))), unknown},
+		{"malformed EXIF", jpegWith(t, app1([]byte("Exif\x00\x00XX"))), unknown},
+		{"XMP orientation", jpegWith(t, app1([]byte(`http://ns.adobe.com/xap/1.0/ <tiff:Orientation>6</tiff:Orientation>`))), unknown},
+		{"a second EXIF that rotates", jpegWith(t, app1(exif(binary.BigEndian, "MM", 3, 1)), app1(exif(binary.BigEndian, "MM", 3, 5))), unknown},
+	} {
+		if got := predictContent(tc.jpeg, ".jpg"); got != tc.want {
+			t.Errorf("%s: %+v, want %+v", tc.name, got, tc.want)
+		}
 	}
 }

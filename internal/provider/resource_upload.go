@@ -399,9 +399,9 @@ func (r *uploadResource) Update(ctx context.Context, req resource.UpdateRequest,
 		}
 		in.Path = &file.Path
 		in.ReplaceStrategy = plan.ReplaceStrategy.ValueString()
-		if !plan.Basename.IsNull() && !plan.Basename.IsUnknown() {
-			in.Basename = plan.Basename.ValueStringPointer() // otherwise DatoCMS names the upload after the new file
-		}
+		// The planned basename (configured, or the upload's own) goes with the new file, so
+		// that DatoCMS cannot name the upload after the file: the plan promised it.
+		in.Basename = plan.Basename.ValueStringPointer()
 	}
 
 	if in.IsEmpty() {
@@ -417,6 +417,17 @@ func (r *uploadResource) Update(ctx context.Context, req resource.UpdateRequest,
 			id, plan.sourceKey(), describeAPIError(err, timeout, "update")), err))
 		r.refreshAfterFailedUpdate(ctx, id, state, &resp.State, &resp.Diagnostics)
 		return
+	}
+	if file != nil && up.Basename != plan.Basename.ValueString() {
+		// DatoCMS named the upload after the new file anyway (what it does with a basename
+		// sent with a file is not documented): rename it, as the plan promised.
+		rename := datocms.UpdateUploadInput{Basename: plan.Basename.ValueStringPointer()}
+		if up, err = r.client.UpdateUpload(ctx, id, rename); err != nil {
+			resp.Diagnostics.Append(apiErrorDiagnostic("Error renaming upload", fmt.Sprintf("Upload %s has its new file, but "+
+				"keeping its basename %q failed: %s", id, plan.Basename.ValueString(), describeAPIError(err, timeout, "update")), err))
+			r.refreshAfterFailedUpdate(ctx, id, state, &resp.State, &resp.Diagnostics)
+			return
+		}
 	}
 	tflog.Debug(ctx, "updated upload", map[string]any{"upload_id": id, "file_replaced": file != nil})
 	r.saveApplied(ctx, up, plan, file, &resp.State, resp.Private, &resp.Diagnostics)

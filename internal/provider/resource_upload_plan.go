@@ -376,9 +376,8 @@ func planComputed(plan *uploadResourceModel, config uploadResourceModel, state *
 		plan.URL, plan.Path = types.StringUnknown(), types.StringUnknown()
 		plan.Filename = predictFilename(config, state, newFileURL)
 	}
-	if newFileURL && config.Basename.IsNull() {
-		plan.Basename = types.StringUnknown() // DatoCMS names the upload after the new file
-	}
+	// A new file keeps the upload's basename when none is configured: the update sends it
+	// with the file (see Update), so DatoCMS cannot name the upload after the new file.
 }
 
 // planFileFacts plans what DatoCMS derives from a new file: known where the file's header
@@ -412,13 +411,18 @@ func planFileFacts(plan *uploadResourceModel, local *localfile.Facts) {
 // filenameExtension is an extension DatoCMS keeps as it is in a file name (lowercased).
 var filenameExtension = regexp.MustCompile(`^\.[a-z0-9]+$`)
 
-// predictFilename is filename after a rename or a new file: the configured basename plus the
-// extension, of the new file's name when the file changes (DatoCMS names the file after the
-// name the provider uploads, basename + extension), or of the current filename on a plain
-// rename (DatoCMS keeps the extension). Without a configured basename DatoCMS derives the
-// name from the file itself: unknown.
+// predictFilename is filename after a rename or a new file: the basename (configured, or
+// the upload's own, which an update sends with a new file) plus the extension, of the new
+// file's name when the file changes (the provider uploads it as basename + extension, and
+// DatoCMS names the file after it), or of the current filename on a plain rename (DatoCMS
+// keeps the extension). A new upload without a configured basename is named by DatoCMS
+// from the file's name: unknown.
 func predictFilename(config uploadResourceModel, state *uploadResourceModel, newFile bool) types.String {
-	if config.Basename.IsNull() || config.Basename.IsUnknown() || config.Source.IsUnknown() || config.SourceURL.IsUnknown() || config.Extension.IsUnknown() {
+	basename := config.Basename
+	if basename.IsNull() && state != nil {
+		basename = state.Basename
+	}
+	if basename.IsNull() || basename.IsUnknown() || config.Source.IsUnknown() || config.SourceURL.IsUnknown() || config.Extension.IsUnknown() {
 		return types.StringUnknown()
 	}
 	var ext string
@@ -437,7 +441,7 @@ func predictFilename(config uploadResourceModel, state *uploadResourceModel, new
 	if !filenameExtension.MatchString(ext) {
 		return types.StringUnknown()
 	}
-	return types.StringValue(config.Basename.ValueString() + ext)
+	return types.StringValue(basename.ValueString() + ext)
 }
 
 // checkCollectionExists fails the plan when upload_collection_id names a collection the

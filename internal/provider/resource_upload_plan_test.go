@@ -7,6 +7,7 @@ import (
 	"image"
 	"image/color"
 	"image/gif"
+	"image/jpeg"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -47,6 +48,68 @@ func writeGIF(t *testing.T, path string) {
 		t.Fatal(err)
 	}
 	writeFile(t, path, buf.Bytes())
+}
+
+// writeJPEG writes a width×height JPEG, with an EXIF orientation when orientation > 0.
+func writeJPEG(t *testing.T, path string, width, height int, orientation uint16) {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, image.NewGray(image.Rect(0, 0, width, height)), nil); err != nil {
+		t.Fatal(err)
+	}
+	b := buf.Bytes()
+	if orientation > 0 {
+		// APP1 "Exif": a big-endian TIFF block with one directory entry, the orientation.
+		tiff := []byte("MM\x00\x2a\x00\x00\x00\x08\x00\x01\x01\x12\x00\x03\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\x00")
+		tiff[19] = byte(orientation)
+		payload := append([]byte("Exif\x00\x00"), tiff...)
+		app1 := append([]byte{0xFF, 0xE1, 0, byte(len(payload) + 2)}, payload...)
+		b = slices.Concat(b[:2], app1, b[2:])
+	}
+	writeFile(t, path, b)
+}
+
+// TestAccUpload_jpegDimensions: a JPEG's new dimensions are in the plan when no EXIF
+// orientation may turn them, and unknown (then applied without an inconsistent result)
+// when one does.
+func TestAccUpload_jpegDimensions(t *testing.T) {
+	t.Parallel()
+	srv := newTestServer(t)
+	src := filepath.Join(t.TempDir(), "team.jpg")
+	writeJPEG(t, src, 30, 20, 0)
+	cfg := uploadConfig(srv, fmt.Sprintf("  source = %q\n", src))
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checkNoUploads(srv),
+		Steps: []resource.TestStep{
+			{
+				Config: cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectKnownValue(testResource, tfjsonpath.New("width"), knownvalue.Int64Exact(30)),
+					plancheck.ExpectKnownValue(testResource, tfjsonpath.New("height"), knownvalue.Int64Exact(20)),
+				}},
+			},
+			{
+				PreConfig: func() { writeJPEG(t, src, 50, 40, 1) },
+				Config:    cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					expectUnknownAttributes(testResource, "url", "path", "blurhash", "thumbhash"),
+					expectAttributeChange(testResource, "width", 30, 50),
+					expectAttributeChange(testResource, "filename", "team.jpg", "team.jpg"),
+				}},
+			},
+			{
+				PreConfig: func() { writeJPEG(t, src, 60, 40, 6) },
+				Config:    cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					expectUnknownAttributes(testResource, "url", "path", "blurhash", "thumbhash", "width", "height"),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(testResource, tfjsonpath.New("width"), knownvalue.Int64Exact(60)),
+				},
+			},
+		},
+	})
 }
 
 // TestAccUpload_quietPlans pins what a reviewer sees: a metadata change plans no unknown
@@ -119,14 +182,15 @@ func TestAccUpload_quietPlans(t *testing.T) {
 				},
 			},
 			{
-				// New content of another format, basename left to DatoCMS: format, mime_type
-				// and dimensions are shown at plan time; basename and filename are unknown
-				// (they follow the file).
+				// New content of another format, basename not configured: format, mime_type
+				// and dimensions are shown at plan time, and the upload keeps its basename
+				// and filename (the basename is sent with the file; the file keeps the
+				// source's extension).
 				PreConfig: func() { writeGIF(t, src) },
 				Config:    cfg(meta2),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					expectChangedAttributes(testResource, slices.Concat([]string{"md5", "size", "format", "mime_type", "basename", "filename", "width", "height"}, newURL, placeholders)...),
-					expectUnknownAttributes(testResource, slices.Concat([]string{"basename", "filename"}, newURL, placeholders)...),
+					expectChangedAttributes(testResource, slices.Concat([]string{"md5", "size", "format", "mime_type", "width", "height"}, newURL, placeholders)...),
+					expectUnknownAttributes(testResource, slices.Concat(newURL, placeholders)...),
 					expectAttributeChange(testResource, "width", 40, 10),
 					expectAttributeChange(testResource, "format", "png", "gif"),
 					expectAttributeChange(testResource, "mime_type", "image/png", "image/gif"),
@@ -134,6 +198,8 @@ func TestAccUpload_quietPlans(t *testing.T) {
 				ConfigStateChecks: []statecheck.StateCheck{
 					sameID.AddStateValue(testResource, tfjsonpath.New("id")),
 					statecheck.ExpectKnownValue(testResource, tfjsonpath.New("format"), knownvalue.StringExact("gif")),
+					statecheck.ExpectKnownValue(testResource, tfjsonpath.New("basename"), knownvalue.StringExact("renamed-photo")),
+					statecheck.ExpectKnownValue(testResource, tfjsonpath.New("filename"), knownvalue.StringExact("renamed-photo.png")),
 				},
 			},
 			{

@@ -659,8 +659,8 @@ func TestAccUpload_refreshBatchWithAnUnknownID(t *testing.T) {
 // TestAccUpload_replacedFileNames: what becomes of basename and filename when a file is
 // replaced is not documented; the local server plays both (they follow the new file, or the
 // basename stays). Either way, a new file applies with no inconsistent result, with a
-// configured basename (sent with the new file) and without one (left to DatoCMS), and the
-// next plan is empty.
+// configured basename and without one (the upload's own): both are sent with the new file,
+// so the plan shows them, and filename, as known and unchanged; the next plan is empty.
 func TestAccUpload_replacedFileNames(t *testing.T) {
 	t.Parallel()
 	for _, mode := range []string{"follow", "keep"} {
@@ -688,6 +688,9 @@ func TestAccUpload_replacedFileNames(t *testing.T) {
 							PreApply: []plancheck.PlanCheck{
 								plancheck.ExpectResourceAction("datocms_upload.named", plancheck.ResourceActionUpdate),
 								plancheck.ExpectKnownValue("datocms_upload.named", tfjsonpath.New("filename"), knownvalue.StringExact("logo-main.png")),
+								expectUnknownAttributes("datocms_upload.unnamed", "url", "path", "blurhash", "thumbhash"),
+								plancheck.ExpectKnownValue("datocms_upload.unnamed", tfjsonpath.New("basename"), knownvalue.StringExact("y")),
+								plancheck.ExpectKnownValue("datocms_upload.unnamed", tfjsonpath.New("filename"), knownvalue.StringExact("y.png")),
 							},
 							PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 						},
