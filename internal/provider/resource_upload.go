@@ -111,6 +111,13 @@ var (
 	// localePattern is the API's locale key pattern (API §5.3), requiring at least two letters.
 	localePattern = regexp.MustCompile(`^[a-z]{2,3}(-[A-Za-z]+)?(-[A-Z]{0,3})?$`)
 	notBlank      = regexp.MustCompile(`\S`)
+
+	// textNotBlank is datocms_upload's rule for texts: a value, or the argument left out.
+	textNotBlank = []validator.String{stringvalidator.RegexMatches(notBlank, "must not be empty; remove the argument to clear it")}
+	// textBlankOrValue is datocms_upload_metadata's: "" (must stay empty) or a value, never
+	// only spaces (DatoCMS would keep them, or not: undocumented).
+	textBlankOrValue = []validator.String{stringvalidator.RegexMatches(regexp.MustCompile(`^$|\S`),
+		"must be \"\" (must stay empty) or hold a character other than a space")}
 )
 
 func (r *uploadResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -128,7 +135,7 @@ func (r *uploadResource) Schema(ctx context.Context, _ resource.SchemaRequest, r
 		return schema.StringAttribute{
 			Optional:            true,
 			MarkdownDescription: desc + " Removing it from the configuration clears the value in DatoCMS.",
-			Validators:          []validator.String{stringvalidator.RegexMatches(notBlank, "must not be empty; remove the argument to clear it")},
+			Validators:          textNotBlank,
 		}
 	}
 
@@ -262,7 +269,7 @@ func (r *uploadResource) Schema(ctx context.Context, _ resource.SchemaRequest, r
 					"and order never matters.",
 				Validators: []validator.Set{tagsValidator},
 			},
-			"default_field_metadata": metadataResourceAttribute(),
+			"default_field_metadata": metadataResourceAttribute(textNotBlank),
 			"upload_collection_id": schema.StringAttribute{
 				Optional: true,
 				MarkdownDescription: "ID of the upload collection (media folder) holding the asset. Changing it moves the asset " +

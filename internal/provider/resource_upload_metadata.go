@@ -68,20 +68,20 @@ func (r *uploadMetadataResource) Schema(_ context.Context, _ resource.SchemaRequ
 		return schema.StringAttribute{
 			Optional:            true,
 			Computed:            true,
-			MarkdownDescription: desc + unmanaged,
+			MarkdownDescription: desc + " `\"\"` means it must stay empty: a value added in the UI shows as a change." + unmanaged,
 			PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			Validators: []validator.String{stringvalidator.RegexMatches(notBlank,
-				"must not be empty; DatoCMS would store no value, which the next plan would show as a change")},
+			Validators:          textBlankOrValue,
 		}
 	}
-	dfm := metadataResourceAttribute()
+	dfm := metadataResourceAttribute(textBlankOrValue)
 	dfm.Computed = true
 	dfm.PlanModifiers = []planmodifier.Map{mapplanmodifier.UseStateForUnknown()}
 	dfm.MarkdownDescription = "Default metadata used by records that do not override it, keyed by locale (such as `en` or " +
 		"`pt-BR`). When set, it is the whole value: locales left out, and fields left out of a locale, are cleared in " +
 		"DatoCMS (to keep what the UI holds, carry it over from the `datocms_uploads` data source, as the example does). " +
-		"Locales must exist in the environment. DatoCMS keeps one focal point per asset: every locale that sets " +
-		"`focal_point` must set the same value." + unmanaged
+		"Locales must exist in the environment. `alt` or `title` set to `\"\"` must stay empty (a value added in the UI " +
+		"shows as a change). DatoCMS keeps one focal point per asset: every locale that sets `focal_point` must set the " +
+		"same value." + unmanaged
 
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Manages the metadata of an upload that already exists in DatoCMS, without managing its file: " +
@@ -375,6 +375,6 @@ func metadataModelFromAPI(ctx context.Context, up *datocms.Upload, prior uploadM
 		m.ClearOnDestroy = types.BoolValue(false)
 	}
 	var diags diag.Diagnostics
-	m.uploadMetadataFields, diags = metadataFieldsFromAPI(ctx, up, prior.uploadMetadataFields)
+	m.uploadMetadataFields, diags = metadataFieldsFromAPI(ctx, up, prior.uploadMetadataFields, true)
 	return m, diags
 }

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -431,5 +432,81 @@ func TestUploadMetadataDestroyPlanSaysWhatStays(t *testing.T) {
 		if w := srv.WriteCount(); w != 0 {
 			t.Errorf("the destroy plan wrote %d times", w)
 		}
+	}
+}
+
+// docsBlankTexts is the perl program the docs give to make a generated configuration's empty
+// texts "".
+const docsBlankTexts = `s/^( *(?:author|copyright|notes) *= *)null$/$1""/`
+
+// TestUploadMetadata_blankMustStayEmpty: "" in datocms_upload_metadata means "must stay
+// empty". Terraform's -generate-config-out writes every empty optional string as null, which
+// for author, copyright and notes means "not managed", so the docs say to turn those nulls
+// into "" (inside default_field_metadata, null already means empty: the map is the whole
+// value). The configuration then imports with no change, and a copyright and a title added in
+// the UI show as changes back to empty, which the apply clears in DatoCMS.
+func TestUploadMetadata_blankMustStayEmpty(t *testing.T) {
+	if docs := string(readFile(t, filepath.Join(repoRoot(t), "templates", "resources", "upload_metadata.md.tmpl"))); !strings.Contains(docs, "perl -pi -e '"+docsBlankTexts+"' generated.tf") {
+		t.Fatalf("the docs no longer give the command this test runs: perl -pi -e '%s' generated.tf", docsBlankTexts)
+	}
+	t.Parallel()
+	srv := newTestServer(t)
+	ups := seedUploads(t, srv, []seedUpload{{name: "fox.png", content: pngContent(t, 5), in: datocms.CreateUploadInput{
+		Author:               ptr("Ann"),
+		DefaultFieldMetadata: &datocms.FieldMetadata{Locales: map[string]datocms.LocaleMetadata{"en": {Alt: ptr("Fox")}}},
+	}}})
+	id := ups[0].ID
+	ws := cliWorkspace(t, srv)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	if err := ws.WriteConfig(fmt.Sprintf("import {\n  to = datocms_upload_metadata.fox\n  id = %q\n}\n", id)); err != nil {
+		t.Fatal(err)
+	}
+	if res, err := ws.Run(ctx, "plan", "-generate-config-out=generated.tf", "-input=false"); err != nil || res.ExitCode != 0 {
+		t.Fatalf("plan -generate-config-out: %v\n%s", err, res)
+	}
+	// What the docs say to do with a generated configuration, word for word.
+	if out, err := exec.CommandContext(ctx, "perl", "-pi", "-e", docsBlankTexts, filepath.Join(ws.Dir, "generated.tf")).CombinedOutput(); err != nil {
+		t.Fatalf("perl: %v\n%s", err, out)
+	}
+	watched := strings.Join(strings.Fields(string(readFile(t, filepath.Join(ws.Dir, "generated.tf")))), " ")
+	for _, want := range []string{`copyright = ""`, `notes = ""`, `title = null`, `alt = "Fox"`} {
+		if !strings.Contains(watched, want) {
+			t.Fatalf("the generated configuration, texts made \"\", lacks %s:\n%s", want, watched)
+		}
+	}
+	if res, err := ws.Apply(ctx); err != nil || res.ExitCode != 0 || !strings.Contains(res.Stdout, "1 imported, 0 added, 0 changed, 0 destroyed") {
+		t.Fatalf("apply of the import: %v\n%s", err, res)
+	}
+	if empty, res, err := ws.PlanIsEmpty(ctx); err != nil || !empty {
+		t.Fatalf("plan after the import is not empty (%v):\n%s", err, res)
+	}
+
+	if err := srv.EditUpload("", id, func(u *datocmstest.Upload) {
+		u.Copyright = ptr("Someone")
+		u.Metadata["en"] = datocmstest.LocaleMetadata{Alt: ptr("Fox"), Title: ptr("Added in the UI")}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	res, err := ws.Run(ctx, "plan", "-input=false", "-detailed-exitcode", "-no-color")
+	if err != nil || res.ExitCode != 2 {
+		t.Fatalf("plan after the UI edit: want changes (exit 2): %v\n%s", err, res)
+	}
+	out := strings.Join(strings.Fields(res.Stdout), " ")
+	for _, want := range []string{`~ copyright = "Someone" -> ""`, `- title = "Added in the UI" -> null`, "0 to add, 1 to change, 0 to destroy"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the plan does not show %s:\n%s", want, res.Stdout)
+		}
+	}
+	if res, err := ws.Apply(ctx); err != nil || res.ExitCode != 0 {
+		t.Fatalf("apply: %v\n%s", err, res)
+	}
+	up, _ := srv.Upload("", id)
+	if up.Copyright != nil || up.Metadata["en"].Title != nil || !strPtrEq(up.Author, "Ann") || !strPtrEq(up.Metadata["en"].Alt, "Fox") {
+		t.Errorf("after the apply DatoCMS holds copyright %v, title %v, author %v, alt %v; want the blanks cleared, the rest kept",
+			up.Copyright, up.Metadata["en"].Title, up.Author, up.Metadata["en"].Alt)
+	}
+	if empty, res, err := ws.PlanIsEmpty(ctx); err != nil || !empty {
+		t.Errorf("plan after the repair is not empty (%v):\n%s", err, res)
 	}
 }

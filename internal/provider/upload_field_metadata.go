@@ -98,8 +98,8 @@ func metadataToAPI(ctx context.Context, m types.Map) (*datocms.FieldMetadata, di
 			}
 		}
 		out.Locales[loc] = datocms.LocaleMetadata{
-			Alt:        lm.Alt.ValueStringPointer(),
-			Title:      lm.Title.ValueStringPointer(),
+			Alt:        textToAPI(lm.Alt),
+			Title:      textToAPI(lm.Title),
 			CustomData: custom,
 		}
 	}
@@ -130,14 +130,16 @@ func metadataFromAPI(ctx context.Context, remote datocms.FieldMetadata, prior ty
 
 	out := map[string]localeMetadataModel{}
 	for loc, lm := range remote.Locales {
+		p, watched := priorLocales[loc]
+		watched = watched && (isBlank(p.Alt) || isBlank(p.Title)) // a locale that must stay empty stays listed
 		alt, title := nonEmpty(lm.Alt), nonEmpty(lm.Title)
-		if alt == nil && title == nil && len(lm.CustomData) == 0 {
+		if alt == nil && title == nil && len(lm.CustomData) == 0 && !watched {
 			continue
 		}
 		out[loc] = localeMetadataModel{
-			Alt:        types.StringPointerValue(alt),
-			Title:      types.StringPointerValue(title),
-			CustomData: customDataValue(lm.CustomData, priorLocales[loc].CustomData),
+			Alt:        textFromAPI(alt, p.Alt),
+			Title:      textFromAPI(title, p.Title),
+			CustomData: customDataValue(lm.CustomData, p.CustomData),
 		}
 	}
 
@@ -146,7 +148,7 @@ func metadataFromAPI(ctx context.Context, remote datocms.FieldMetadata, prior ty
 			entry, ok := out[loc]
 			if !ok {
 				entry = localeMetadataModel{
-					Alt: types.StringNull(), Title: types.StringNull(),
+					Alt: textFromAPI(nil, priorLocales[loc].Alt), Title: textFromAPI(nil, priorLocales[loc].Title),
 					CustomData: customDataValue(nil, priorLocales[loc].CustomData),
 				}
 			}
@@ -208,6 +210,32 @@ func customDataValue(remote map[string]any, prior types.Map) types.Map {
 
 // nonEmpty treats "" like null: the configuration cannot hold "" (validated), so a blank
 // value written in the UI reads as unset instead of as a perpetual diff.
+// textFromAPI reads a text DatoCMS holds (nil when empty) against its prior value. In
+// datocms_upload_metadata, "" means "must stay empty": a configuration that says "" keeps ""
+// in state while DatoCMS holds nothing (DatoCMS keeps no empty strings), so a value added in
+// the UI shows as drift. Elsewhere an empty text is null. (An import cannot write "" for
+// empty texts: Terraform's -generate-config-out writes every optional "" as null.)
+func textFromAPI(v *string, prior types.String) types.String {
+	switch {
+	case v != nil:
+		return types.StringValue(*v)
+	case isBlank(prior):
+		return types.StringValue("")
+	}
+	return types.StringNull()
+}
+
+// isBlank reports whether v is a known "".
+func isBlank(v types.String) bool { return !v.IsNull() && !v.IsUnknown() && v.ValueString() == "" }
+
+// textToAPI is the value sent for a text: nil (clear) for null or "".
+func textToAPI(v types.String) *string {
+	if v.IsNull() || v.ValueString() == "" {
+		return nil
+	}
+	return v.ValueStringPointer()
+}
+
 func nonEmpty(s *string) *string {
 	if s == nil || strings.TrimSpace(*s) == "" {
 		return nil

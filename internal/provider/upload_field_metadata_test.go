@@ -79,6 +79,23 @@ func TestMetadataFromAPI(t *testing.T) {
 		})
 	}
 
+	t.Run(`"" must stay empty`, func(t *testing.T) {
+		blank := localeMetadataModel{Alt: types.StringValue(""), Title: types.StringNull(), CustomData: types.MapNull(types.StringType)}
+		prior := metadataValue(t, map[string]localeMetadataModel{"en": locale("Fox", nil), "it": blank})
+		got, _ := metadataFromAPI(ctx, datocms.FieldMetadata{Locales: map[string]datocms.LocaleMetadata{
+			"en": {Alt: ptr("Fox")}, "it": {},
+		}}, prior)
+		if want := prior; !got.Equal(want) {
+			t.Errorf("a locale whose alt must stay empty, empty remotely:\n got %s\nwant %s", got, want)
+		}
+		got, _ = metadataFromAPI(ctx, datocms.FieldMetadata{Locales: map[string]datocms.LocaleMetadata{
+			"en": {Alt: ptr("Fox")}, "it": {Alt: ptr("Volpe")},
+		}}, prior)
+		if want := metadataValue(t, map[string]localeMetadataModel{"en": locale("Fox", nil), "it": locale("Volpe", nil)}); !got.Equal(want) {
+			t.Errorf("an alt added in the UI is read as it is (drift):\n got %s\nwant %s", got, want)
+		}
+	})
+
 	t.Run("nothing remote keeps the prior empty representation", func(t *testing.T) {
 		empty := types.MapValueMust(localeMetadataType, map[string]attr.Value{})
 		got, _ := metadataFromAPI(ctx, datocms.FieldMetadata{}, empty)

@@ -36,7 +36,7 @@ func modelFromAPI(ctx context.Context, up *datocms.Upload, prior uploadResourceM
 	}
 	m.ContentWO, m.ContentBase64WO = types.StringNull(), types.StringNull() // write-only: never in state
 	var diags diag.Diagnostics
-	m.uploadMetadataFields, diags = metadataFieldsFromAPI(ctx, up, prior.uploadMetadataFields)
+	m.uploadMetadataFields, diags = metadataFieldsFromAPI(ctx, up, prior.uploadMetadataFields, false)
 	return m, diags
 }
 
@@ -52,12 +52,25 @@ type uploadMetadataFields struct {
 }
 
 // metadataFieldsFromAPI reads the metadata of an upload; prior decides how "nothing" is
-// represented in default_field_metadata (see metadataFromAPI).
-func metadataFieldsFromAPI(ctx context.Context, up *datocms.Upload, prior uploadMetadataFields) (uploadMetadataFields, diag.Diagnostics) {
+// represented (see metadataFromAPI and textFromAPI). With blankTexts, empty author,
+// copyright and notes are "" whatever prior holds: datocms_upload_metadata's, which are
+// computed when left out (null is "not managed"), so that "" in a configuration, even a
+// freshly imported one, plans no change while DatoCMS holds nothing.
+func metadataFieldsFromAPI(ctx context.Context, up *datocms.Upload, prior uploadMetadataFields, blankTexts bool) (uploadMetadataFields, diag.Diagnostics) {
+	blank := types.StringValue("")
+	if !blankTexts {
+		blank = types.StringNull()
+	}
+	text := func(v *string, prior types.String) types.String {
+		if v := textFromAPI(nonEmpty(v), prior); !v.IsNull() {
+			return v
+		}
+		return blank
+	}
 	m := uploadMetadataFields{
-		Author:             types.StringPointerValue(nonEmpty(up.Author)),
-		Copyright:          types.StringPointerValue(nonEmpty(up.Copyright)),
-		Notes:              types.StringPointerValue(nonEmpty(up.Notes)),
+		Author:             text(up.Author, prior.Author),
+		Copyright:          text(up.Copyright, prior.Copyright),
+		Notes:              text(up.Notes, prior.Notes),
 		UploadCollectionID: types.StringPointerValue(up.UploadCollectionID),
 	}
 	var diags diag.Diagnostics
@@ -136,7 +149,7 @@ func updateInput(ctx context.Context, plan, state uploadResourceModel) (datocms.
 }
 
 func patchString(v types.String) datocms.Field[string] {
-	if v.IsNull() {
+	if v.IsNull() || v.ValueString() == "" { // "" is empty, as DatoCMS keeps it: null
 		return datocms.Null[string]()
 	}
 	return datocms.Set(v.ValueString())

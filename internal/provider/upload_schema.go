@@ -32,8 +32,7 @@ const (
 )
 
 // metadataResourceAttribute is default_field_metadata as datocms_upload manages it.
-func metadataResourceAttribute() rschema.MapNestedAttribute {
-	notBlankText := []validator.String{stringvalidator.RegexMatches(notBlank, "must not be empty; remove the argument to clear it")}
+func metadataResourceAttribute(text []validator.String) rschema.MapNestedAttribute {
 	return rschema.MapNestedAttribute{
 		Optional: true,
 		MarkdownDescription: "Default metadata used by records that do not override it, keyed by locale (such as `en` or `pt-BR`). " +
@@ -43,8 +42,8 @@ func metadataResourceAttribute() rschema.MapNestedAttribute {
 			"must be a DatoCMS locale code such as \"en\", \"it\" or \"pt-BR\""))},
 		NestedObject: rschema.NestedAttributeObject{
 			Attributes: map[string]rschema.Attribute{
-				"alt":   rschema.StringAttribute{Optional: true, MarkdownDescription: metadataAltDescription, Validators: notBlankText},
-				"title": rschema.StringAttribute{Optional: true, MarkdownDescription: metadataTitleDescription, Validators: notBlankText},
+				"alt":   rschema.StringAttribute{Optional: true, MarkdownDescription: metadataAltDescription, Validators: text},
+				"title": rschema.StringAttribute{Optional: true, MarkdownDescription: metadataTitleDescription, Validators: text},
 				"custom_data": rschema.MapAttribute{
 					ElementType:         types.StringType,
 					Optional:            true,
