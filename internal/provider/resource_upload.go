@@ -480,7 +480,7 @@ func (r *uploadResource) Delete(ctx context.Context, req resource.DeleteRequest,
 			return
 		case len(refs) > 0:
 			resp.Diagnostics.AddError("Upload is used by records",
-				fmt.Sprintf("%s Nothing was deleted. Remove the references in DatoCMS first, or set delete_when_referenced = true "+
+				fmt.Sprintf("%s Deleting it would leave them pointing at a missing asset. Nothing was deleted. Remove the references in DatoCMS first, or set delete_when_referenced = true "+
 					"and apply it before destroying.", describeReferences(id, refs)))
 			return
 		}

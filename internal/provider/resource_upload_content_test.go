@@ -173,7 +173,7 @@ func TestAccUpload_referencedUploadGuard(t *testing.T) {
 			{
 				PreConfig:   srv.ResetRequests,
 				Config:      providerBlock(srv, ""),
-				ExpectError: wrappedError(`Upload is used by records.*is used by 12 record\(s\): record rec-00 \(model blog_post\), .*record rec-09 \(model blog_post\) and 2 more.*Nothing was deleted.*delete_when_referenced = true`),
+				ExpectError: wrappedError(`Upload is used by records.*is used by 12 record\(s\), in their current or published version: record rec-00 \(model blog_post\), .*record rec-09 \(model blog_post\) and 2 more.*Nothing was deleted.*delete_when_referenced = true`),
 			},
 			{
 				PreConfig: func() {

@@ -203,14 +203,27 @@ func (r *uploadMetadataResource) ModifyPlan(ctx context.Context, req resource.Mo
 	if !plan.UploadID.IsUnknown() {
 		r.claims.claim(plan.UploadID.ValueString(), "datocms_upload_metadata", &resp.Diagnostics)
 	}
+	var held *datocms.Upload
 	if state == nil && !plan.UploadID.IsUnknown() {
-		r.checkUploadExists(ctx, plan.UploadID.ValueString(), &resp.Diagnostics)
+		held = r.checkUploadExists(ctx, plan.UploadID.ValueString(), &resp.Diagnostics)
 	}
 	var prior *uploadMetadataFields
 	if state != nil {
 		prior = &state.uploadMetadataFields
 	}
 	checkPlannedMetadata(ctx, r.client, plan.uploadMetadataFields, prior, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	switch {
+	case held != nil:
+		remote, diags := metadataModelFromAPI(ctx, held, plan)
+		if !diags.HasError() {
+			warnAboutAdoption(ctx, plan, remote, &resp.Diagnostics)
+		}
+	case state != nil && !plan.Basename.IsUnknown() && !plan.Basename.Equal(state.Basename):
+		warnAboutNewURL(ctx, r.client, state.UploadID.ValueString(), "", "a rename", &resp.Diagnostics)
+	}
 }
 
 // destroyEffect says what destroying the resource does to the upload.
@@ -223,15 +236,17 @@ func destroyEffect(state uploadMetadataModel) string {
 		"To clear the metadata on destroy, set clear_on_destroy = true and apply it first.", state.UploadID.ValueString())
 }
 
-// checkUploadExists fails the plan of a new resource whose upload DatoCMS does not have.
-func (r *uploadMetadataResource) checkUploadExists(ctx context.Context, id string, diags *diag.Diagnostics) {
-	_, err := r.client.GetUpload(ctx, id)
+// checkUploadExists fails the plan of a new resource whose upload DatoCMS does not have; it
+// returns the upload when it exists.
+func (r *uploadMetadataResource) checkUploadExists(ctx context.Context, id string, diags *diag.Diagnostics) *datocms.Upload {
+	up, err := r.client.GetUpload(ctx, id)
 	switch {
 	case datocms.IsNotFound(err):
 		diags.AddAttributeError(path.Root("upload_id"), "Unknown upload", noSuchUpload(id))
 	case err != nil:
 		diags.Append(apiErrorDiagnostic("Error reading upload", fmt.Sprintf("Could not check upload_id %s: %s", id, err), err))
 	}
+	return up
 }
 
 func noSuchUpload(id string) string {

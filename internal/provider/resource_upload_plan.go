@@ -14,7 +14,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
-	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/assetform/terraform-provider-datocms/internal/datocms"
@@ -218,6 +217,13 @@ func (r *uploadResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	if state != nil && plan.URL.IsUnknown() && !state.URL.IsNull() && readPendingCreate(ctx, req.Private) == nil {
+		why := "a rename"
+		if !plan.MD5.Equal(state.MD5) {
+			why = "a new file"
+		}
+		warnAboutNewURL(ctx, r.client, state.ID.ValueString(), state.URL.ValueString(), why, &resp.Diagnostics)
+	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, plan)...)
 }
 
@@ -238,44 +244,6 @@ func checkPlannedMetadata(ctx context.Context, client *datocms.Client, plan uplo
 	if state == nil || !plan.UploadCollectionID.Equal(state.UploadCollectionID) {
 		checkCollectionExists(ctx, client, plan.UploadCollectionID, diags)
 	}
-}
-
-// warnAboutReferences tells a reviewer, in the plan, that a destroy would break records that
-// use the upload: the apply refuses it unless delete_when_referenced is set in state.
-func (r *uploadResource) warnAboutReferences(ctx context.Context, state tfsdk.State, diags *diag.Diagnostics) {
-	var prior uploadResourceModel
-	if state.Raw.IsNull() || state.Get(ctx, &prior).HasError() || prior.ID.ValueString() == "" {
-		return
-	}
-	refs, err := r.client.UploadReferences(ctx, prior.ID.ValueString())
-	if err != nil || len(refs) == 0 {
-		return
-	}
-	what := "The apply will refuse to delete it: remove the references in DatoCMS first, or set delete_when_referenced = true " +
-		"and apply that before destroying."
-	if prior.DeleteWhenReferenced.ValueBool() {
-		what = "delete_when_referenced is true, so the apply deletes it and those records lose it."
-	}
-	diags.AddWarning("Destroying an upload that records use", describeReferences(prior.ID.ValueString(), refs)+" "+what)
-}
-
-// describeReferences names up to 10 records that use an upload.
-func describeReferences(id string, refs []datocms.Reference) string {
-	const shown = 10
-	var names []string
-	for _, ref := range refs[:min(len(refs), shown)] {
-		model := ref.Model
-		if model == "" {
-			model = "item type " + ref.ModelID
-		}
-		names = append(names, fmt.Sprintf("record %s (model %s)", ref.RecordID, model))
-	}
-	more := ""
-	if len(refs) > shown {
-		more = fmt.Sprintf(" and %d more", len(refs)-shown)
-	}
-	return fmt.Sprintf("Upload %s is used by %d record(s): %s%s. Deleting it would leave them pointing at a missing asset.",
-		id, len(refs), strings.Join(names, ", "), more)
 }
 
 // planPendingCreate shows as "(known after apply)" what DatoCMS has not reported yet for an
