@@ -161,4 +161,16 @@ func TestImpact_adoption(t *testing.T) {
 	if out := adopt("  author = \"Ann\"\n"); strings.Contains(out, "Adopting an upload's metadata") {
 		t.Errorf("an adoption that changes nothing warns:\n%s", out)
 	}
+
+	// Adopted, then renamed while a record uses it: the new URL is announced.
+	if res, err := ws.Apply(ctx); err != nil || res.ExitCode != 0 {
+		t.Fatalf("apply: %v\n%s", err, res)
+	}
+	if err := srv.AddReference(datocmstest.Reference{UploadID: ups[0].ID, RecordID: "zoo", ItemType: "page"}); err != nil {
+		t.Fatal(err)
+	}
+	if out := adopt("  author = \"Ann\"\n  basename = \"red-fox\"\n"); !strings.Contains(out, "New URL for an upload that records use") ||
+		!strings.Contains(out, "record zoo (model page). The apply gives it a new URL (a rename)") {
+		t.Errorf("a rename of an upload a record uses does not warn:\n%s", out)
+	}
 }
