@@ -3,6 +3,7 @@ package datocms
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -25,7 +26,7 @@ type LocaleMetadata struct {
 type FieldMetadata struct {
 	Locales    map[string]LocaleMetadata // every locale the API returned
 	FocalPoint *FocalPoint               // one per asset
-	PosterTime *float64                  // read-only here: never written
+	PosterTime *float64                  // read here; written through UpdateUploadInput.PosterTime
 }
 
 // uploadDocument is the wire shape of {"data": upload} (API §5.1).
@@ -42,7 +43,8 @@ type uploadResource struct {
 	} `json:"relationships"`
 	Meta struct {
 		Antivirus *struct {
-			Status string `json:"status"`
+			Status     string  `json:"status"`
+			ThreatName *string `json:"threat_name"`
 		} `json:"antivirus"`
 	} `json:"meta"`
 }
@@ -69,6 +71,10 @@ type uploadAttributes struct {
 	Thumbhash            *string         `json:"thumbhash"`
 	CreatedAt            *string         `json:"created_at"`
 	UpdatedAt            *string         `json:"updated_at"`
+	MuxPlaybackID        *string         `json:"mux_playback_id"`
+	MuxMP4HighestRes     *string         `json:"mux_mp4_highest_res"`
+	Duration             *float64        `json:"duration"`
+	FrameRate            *float64        `json:"frame_rate"`
 }
 
 // relationship is a to-one JSON:API relationship; Data nil means JSON null.
@@ -95,12 +101,13 @@ func (r *uploadResource) toUpload() (*Upload, error) {
 		Tags: distinct(a.Tags), SmartTags: nonNil(a.SmartTags), DefaultFieldMetadata: md,
 		Blurhash: a.Blurhash, Thumbhash: a.Thumbhash,
 		CreatedAt: deref(a.CreatedAt), UpdatedAt: deref(a.UpdatedAt),
+		MuxPlaybackID: a.MuxPlaybackID, MuxHighestRes: a.MuxMP4HighestRes, Duration: a.Duration, FrameRate: a.FrameRate,
 	}
 	if rel := r.Relationships.UploadCollection; rel != nil && rel.Data != nil {
 		up.UploadCollectionID = &rel.Data.ID
 	}
 	if av := r.Meta.Antivirus; av != nil {
-		up.AntivirusStatus = av.Status
+		up.AntivirusStatus, up.AntivirusThreat = av.Status, av.ThreatName
 	}
 	return up, nil
 }
@@ -120,7 +127,7 @@ type (
 		Title      map[string]*string        `json:"title"`
 		CustomData map[string]map[string]any `json:"custom_data"`
 		FocalPoint *FocalPoint               `json:"focal_point"`
-		PosterTime *float64                  `json:"poster_time,omitempty"` // never written
+		PosterTime *float64                  `json:"poster_time,omitempty"` // written by metadataPatch only
 	}
 )
 
@@ -295,4 +302,33 @@ func deref(s *string) string {
 		return ""
 	}
 	return *s
+}
+
+// ErrPosterTimeNeedsFieldKeyed is returned for a poster time in an environment whose
+// default_field_metadata is still locale-keyed: only the field-keyed shape holds one.
+var ErrPosterTimeNeedsFieldKeyed = errors.New("poster_time needs an environment whose default_field_metadata is field-keyed " +
+	"(with non-localized focal points); this one is still locale-keyed")
+
+// metadataPatch is the default_field_metadata of an update: md encoded for the site (nil
+// when only the poster time changes: a write is a patch, keys left out keep their values),
+// with poster_time when set.
+func metadataPatch(md *FieldMetadata, posterTime Field[float64], site *Site) (any, error) {
+	if !posterTime.IsSet() {
+		return encodeFieldMetadata(*md, site), nil
+	}
+	if !site.NonLocalizedFocalPoints {
+		return nil, ErrPosterTimeNeedsFieldKeyed
+	}
+	out := map[string]any{}
+	if md != nil {
+		raw, err := json.Marshal(encodeFieldMetadata(*md, site))
+		if err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal(raw, &out); err != nil {
+			return nil, err
+		}
+	}
+	out["poster_time"] = posterTime.Value() // nil encodes as null: Mux's default
+	return out, nil
 }

@@ -29,7 +29,13 @@ type Upload struct {
 	Blurhash, Thumbhash                    *string
 	CreatedAt, UpdatedAt                   string // as returned (RFC 3339)
 	UploadCollectionID                     *string
-	AntivirusStatus                        string
+	// What DatoCMS finds out after the upload (API §6.12): its antivirus scan (status
+	// pending, clean, infected, failed or skipped; "" when the API says nothing), and for a
+	// video what Mux reports once it has processed it (nil until then).
+	AntivirusStatus              string
+	AntivirusThreat              *string
+	MuxPlaybackID, MuxHighestRes *string
+	Duration, FrameRate          *float64
 }
 
 // Field is an optional patch value: unset fields are left out of the request, Null sends
@@ -73,12 +79,16 @@ type UpdateUploadInput struct {
 	Tags                     *[]string
 	DefaultFieldMetadata     *FieldMetadata // full desired state; see encodeFieldMetadata
 	UploadCollectionID       Field[string]  // Null = remove from collection
+	// PosterTime is a video's poster frame in seconds (Null: Mux's default, the middle). It
+	// is part of default_field_metadata in the field-keyed shape only (API §6.12).
+	PosterTime Field[float64]
 }
 
 // IsEmpty reports whether the input would change nothing.
 func (in UpdateUploadInput) IsEmpty() bool {
 	return in.Path == nil && in.Basename == nil && !in.Author.IsSet() && !in.Copyright.IsSet() &&
-		!in.Notes.IsSet() && in.Tags == nil && in.DefaultFieldMetadata == nil && !in.UploadCollectionID.IsSet()
+		!in.Notes.IsSet() && in.Tags == nil && in.DefaultFieldMetadata == nil && !in.UploadCollectionID.IsSet() &&
+		!in.PosterTime.IsSet()
 }
 
 // NewUploadID returns a fresh upload id in the format of new projects: a random RFC 4122
@@ -308,12 +318,16 @@ func (c *Client) UpdateUpload(ctx context.Context, id string, in UpdateUploadInp
 	if in.Tags != nil {
 		attrs["tags"] = nonNil(*in.Tags)
 	}
-	if in.DefaultFieldMetadata != nil {
+	if in.DefaultFieldMetadata != nil || in.PosterTime.IsSet() {
 		site, err := c.Site(ctx)
 		if err != nil {
 			return nil, err
 		}
-		attrs["default_field_metadata"] = encodeFieldMetadata(*in.DefaultFieldMetadata, site)
+		dfm, err := metadataPatch(in.DefaultFieldMetadata, in.PosterTime, site)
+		if err != nil {
+			return nil, err
+		}
+		attrs["default_field_metadata"] = dfm
 	}
 	res := writeResource{Type: "upload", ID: id, Attributes: attrs}
 	if in.UploadCollectionID.IsSet() {
