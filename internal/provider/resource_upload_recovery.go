@@ -135,10 +135,20 @@ func (r *uploadResource) refreshed(ctx context.Context, up *datocms.Upload, prio
 	if prior.Source.IsNull() {
 		return
 	}
+	recorded := readFileRecord(ctx, req.Private)
 	var current *localfile.Record
-	if facts, _, err := r.files.Facts(prior.Source.ValueString(), readFileRecord(ctx, req.Private)); err == nil {
+	if facts, _, err := r.files.Facts(prior.Source.ValueString(), recorded); err == nil {
 		rec := localfile.NewRecord(prior.Source.ValueString(), facts)
 		current = &rec
+	}
+	if current != nil && recorded != nil && current.Path == recorded.Path && current.Facts.MD5 == recorded.Facts.MD5 &&
+		current.Facts.Size == recorded.Facts.Size {
+		// The same content: the record stays as it is, even if the file was touched (a fresh
+		// checkout) or hashed again (a racy record). Terraform before 1.15 counts any change
+		// of private state as a change, so a refresh-only plan (a drift check) would report
+		// drift where there is none. A later plan may read the file again (the hash cache
+		// spares that for large files).
+		return
 	}
 	resp.Diagnostics.Append(writeFileRecord(ctx, resp.Private, current)...)
 }

@@ -483,3 +483,41 @@ func TestRecovery_refusedCreateUnconfirmed(t *testing.T) {
 		})
 	}
 }
+
+// TestRefreshOnly_noDriftWhenFilesAreTouched: a drift check (`terraform plan -refresh-only
+// -detailed-exitcode`) exits 0 when nothing changed in DatoCMS, right after the apply (the
+// file's record is racy then, so the refresh reads the file again) and after the file was
+// touched (a fresh checkout); and exits 2 once the file is replaced in DatoCMS.
+func TestRefreshOnly_noDriftWhenFilesAreTouched(t *testing.T) {
+	t.Parallel()
+	srv := newTestServer(t)
+	ws := cliWorkspace(t, srv)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	if err := ws.Write("files/logo.txt", []byte("logo v1\n")); err != nil {
+		t.Fatal(err)
+	}
+	if err := ws.WriteConfig("resource \"datocms_upload\" \"logo\" {\n  source = \"${path.module}/files/logo.txt\"\n}\n"); err != nil {
+		t.Fatal(err)
+	}
+	if res, err := ws.Apply(ctx); err != nil || res.ExitCode != 0 {
+		t.Fatalf("apply: %v\n%s", err, res)
+	}
+	driftCheck := func(when string, want int) {
+		t.Helper()
+		res, err := ws.Run(ctx, "plan", "-refresh-only", "-detailed-exitcode", "-input=false")
+		if err != nil || res.ExitCode != want {
+			t.Errorf("drift check %s: exit %d, want %d: %v\n%s", when, res.ExitCode, want, err, res)
+		}
+	}
+	driftCheck("right after the apply", 0)
+	later := time.Now().Add(time.Minute)
+	if err := os.Chtimes(filepath.Join(ws.Dir, "files", "logo.txt"), later, later); err != nil {
+		t.Fatal(err)
+	}
+	driftCheck("after the file was touched", 0)
+	if err := srv.ReplaceFile("", srv.Uploads("")[0].ID, "logo.txt", []byte("replaced in the UI\n")); err != nil {
+		t.Fatal(err)
+	}
+	driftCheck("after the file was replaced in DatoCMS", 2)
+}
