@@ -104,8 +104,12 @@ func TestExamples(t *testing.T) {
 				}
 			}
 			// Resource examples leave out the terraform block, as the registry docs show them;
-			// without it Terraform would look for hashicorp/datocms.
+			// without it Terraform would look for hashicorp/datocms. Recipes are whole
+			// configurations that users copy as they are, so they must declare it.
 			if !declaresRequiredProviders(t, copyDir) {
+				if strings.HasPrefix(dir, "recipes/") {
+					t.Fatalf("examples/%s has no required_providers block: a recipe is copied as it is, so it declares assetform/datocms", dir)
+				}
 				writeFile(t, filepath.Join(copyDir, "zz_examples_test_providers.tf"), []byte(scenario.TerraformBlock))
 			}
 			terraform(validate...)

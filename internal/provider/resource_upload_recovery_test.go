@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	tfjson "github.com/hashicorp/terraform-json"
 	"github.com/hashicorp/terraform-plugin-testing/compare"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -485,11 +486,18 @@ func TestRecovery_refusedCreateUnconfirmed(t *testing.T) {
 }
 
 // TestRefreshOnly_noDriftWhenFilesAreTouched: a drift check (`terraform plan -refresh-only
-// -detailed-exitcode`) exits 0 when nothing changed in DatoCMS, right after the apply (the
-// file's record is racy then, so the refresh reads the file again) and after the file was
-// touched (a fresh checkout); and exits 2 once the file is replaced in DatoCMS.
+// -out`) finds no drift when nothing changed in DatoCMS, right after the apply (the file's
+// record is racy then, so the refresh reads the file again) and after the file was touched
+// (a fresh checkout); and finds the file replaced in DatoCMS. The plan's resource_drift says
+// so on every CLI; the exit code of -detailed-exitcode too where the CLI gets it right.
 func TestRefreshOnly_noDriftWhenFilesAreTouched(t *testing.T) {
 	t.Parallel()
+	cli, err := cliUnderTest()
+	if err != nil {
+		requireTerraform(t)
+		t.Fatal(err)
+	}
+	exitCodes := cli.lacks(featureRefreshOnlyExitCode) == ""
 	srv := newTestServer(t)
 	ws := cliWorkspace(t, srv)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
@@ -503,21 +511,35 @@ func TestRefreshOnly_noDriftWhenFilesAreTouched(t *testing.T) {
 	if res, err := ws.Apply(ctx); err != nil || res.ExitCode != 0 {
 		t.Fatalf("apply: %v\n%s", err, res)
 	}
-	driftCheck := func(when string, want int) {
+	driftCheck := func(when string, drifted bool) {
 		t.Helper()
-		res, err := ws.Run(ctx, "plan", "-refresh-only", "-detailed-exitcode", "-input=false")
-		if err != nil || res.ExitCode != want {
-			t.Errorf("drift check %s: exit %d, want %d: %v\n%s", when, res.ExitCode, want, err, res)
+		res, err := ws.Run(ctx, "plan", "-refresh-only", "-detailed-exitcode", "-input=false", "-out=drift.tfplan")
+		if err != nil || res.ExitCode == 1 {
+			t.Fatalf("drift check %s: %v\n%s", when, err, res)
+		}
+		if want := map[bool]int{false: 0, true: 2}[drifted]; exitCodes && res.ExitCode != want {
+			t.Errorf("drift check %s: exit %d, want %d\n%s", when, res.ExitCode, want, res)
+		}
+		show, err := ws.Run(ctx, "show", "-json", "drift.tfplan")
+		if err != nil || show.ExitCode != 0 {
+			t.Fatalf("show: %v\n%s", err, show)
+		}
+		var plan tfjson.Plan
+		if err := json.Unmarshal([]byte(show.Stdout), &plan); err != nil {
+			t.Fatal(err)
+		}
+		if got := len(plan.ResourceDrift) > 0; got != drifted {
+			t.Errorf("drift check %s: resource_drift %v, want drift: %v", when, plan.ResourceDrift, drifted)
 		}
 	}
-	driftCheck("right after the apply", 0)
+	driftCheck("right after the apply", false)
 	later := time.Now().Add(time.Minute)
 	if err := os.Chtimes(filepath.Join(ws.Dir, "files", "logo.txt"), later, later); err != nil {
 		t.Fatal(err)
 	}
-	driftCheck("after the file was touched", 0)
+	driftCheck("after the file was touched", false)
 	if err := srv.ReplaceFile("", srv.Uploads("")[0].ID, "logo.txt", []byte("replaced in the UI\n")); err != nil {
 		t.Fatal(err)
 	}
-	driftCheck("after the file was replaced in DatoCMS", 2)
+	driftCheck("after the file was replaced in DatoCMS", true)
 }

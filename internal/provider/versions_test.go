@@ -69,6 +69,17 @@ var (
 		terraform: tfversion.Version1_14_0,
 	}
 
+	// featureRefreshOnlyExitCode is `terraform plan -refresh-only -detailed-exitcode` exiting
+	// 0 when the refresh changed nothing. Terraform before 1.15.0 compared states with
+	// reflect.DeepEqual and could exit 2 after saying "No changes" (hashicorp/terraform
+	// 659d5e2218, "remove the use of reflect.DeepEqual for states"; #36403): seen with
+	// Terraform 1.11.4 and this provider, not with 1.15.9. OpenTofu's refresh-only plans do
+	// not exit 2 for drift at all (opentofu/opentofu#3107).
+	featureRefreshOnlyExitCode = cliFeature{
+		name:      "refresh-only detailed exit codes",
+		terraform: version.Must(version.NewVersion("1.15.0")),
+	}
+
 	// featureWriteOnly is write-only attributes (content_wo): values Terraform sends from the
 	// configuration and never stores. Terraform has them from 1.11.0, OpenTofu from 1.11.0;
 	// TestCLIFeatures validates a configuration that sets one on every CLI.

@@ -1,6 +1,17 @@
 # Every file of a local folder becomes an upload in a collection that Terraform manages.
 # Adding a file to the folder adds an upload, editing one replaces its file in place (same
 # ID, same records), deleting one deletes the upload.
+terraform {
+  required_providers {
+    datocms = {
+      source  = "assetform/datocms"
+      version = "~> 0.1"
+    }
+  }
+}
+
+# No provider block: the provider reads DATOCMS_API_TOKEN from the environment (and
+# DATOCMS_ENVIRONMENT and DATOCMS_BASE_URL, when set), so no token is ever in the code.
 
 resource "datocms_upload_collection" "press_kit" {
   label = "Press kit"

@@ -4,6 +4,17 @@
 # working. The old collection's block is simply removed: it was created with
 # create_before_destroy (see the folder recipe), so Terraform moves the uploads first and
 # deletes the emptied collection last.
+terraform {
+  required_providers {
+    datocms = {
+      source  = "assetform/datocms"
+      version = "~> 0.1"
+    }
+  }
+}
+
+# No provider block: the provider reads DATOCMS_API_TOKEN from the environment (and
+# DATOCMS_ENVIRONMENT and DATOCMS_BASE_URL, when set), so no token is ever in the code.
 
 resource "datocms_upload_collection" "brand" {
   label = "Brand"
