@@ -36,6 +36,10 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 		s.serveFiles(w, r)
 		return
 	}
+	if strings.HasPrefix(r.URL.Path, uploadsAdminPrefix) {
+		s.serveUploadAdmin(w, r)
+		return
+	}
 	methods := adminRoutes[r.URL.Path]
 	if methods == nil {
 		adminError(w, http.StatusNotFound, "no admin endpoint %s (see internal/datocmstest/README.md)", r.URL.Path)
@@ -193,6 +197,7 @@ func adminGetUploads(s *Server, w http.ResponseWriter, r *http.Request) {
 				"tags":                 u.Tags,
 				"author":               u.Author,
 				"upload_collection_id": u.UploadCollectionID,
+				"antivirus":            u.Antivirus.Status,
 			})
 		}
 	}

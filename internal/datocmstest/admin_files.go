@@ -39,6 +39,17 @@ func (s *Server) Downloads(name string) int {
 	return s.files.downloads[name]
 }
 
+// download returns the file put under name and counts the download.
+func (d *downloadFiles) download(name string) ([]byte, bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	b, ok := d.content[name]
+	if ok {
+		d.downloads[name]++
+	}
+	return b, ok
+}
+
 // serveFiles is GET and PUT /_local/files/<name>, and GET /_local/files (the list).
 func (s *Server) serveFiles(w http.ResponseWriter, r *http.Request) {
 	name := strings.TrimPrefix(r.URL.Path, filesPrefix)
@@ -62,12 +73,7 @@ func (s *Server) serveFiles(w http.ResponseWriter, r *http.Request) {
 		s.PutFile(name, b)
 		adminJSON(w, http.StatusOK, map[string]any{"name": name, "size": len(b), "url": s.FileURL(name)})
 	case r.Method == http.MethodGet:
-		s.files.mu.Lock()
-		b, ok := s.files.content[name]
-		if ok {
-			s.files.downloads[name]++
-		}
-		s.files.mu.Unlock()
+		b, ok := s.files.download(name)
 		if !ok {
 			http.NotFound(w, r)
 			return

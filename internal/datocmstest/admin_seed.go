@@ -80,7 +80,7 @@ func (s *Server) SeedUploads(env string, count int, first time.Time) (int, error
 		}
 		name := fmt.Sprintf("seed-%d.txt", s.seq.Add(1))
 		rec := &uploadRecord{Upload: Upload{ID: id, CreatedAt: created, UpdatedAt: created, Tags: []string{}, SmartTags: []string{}}}
-		s.setBlobLocked(rec, b)
+		s.setBlobLocked(rec, b, created, processingDelays{}) // always there, so already scanned
 		rec.publish(s.newPath(name, created), name)
 		e.uploads[id] = rec
 	}

@@ -23,6 +23,11 @@ type Behaviour struct {
 	// UI) replaces the file. "follow" (default): both follow the new file's name, as its
 	// path does; "keep": the basename stays, with the new file's extension.
 	ReplacedFileName string `json:"replaced_file_name,omitempty"`
+	// SandboxTracks: whether upload tracks can be created and deleted outside the primary
+	// environment. DatoCMS has the error code IMMUTABLE_UPLOAD_TRACKS_IN_SANDBOX_ENVIRONMENT
+	// (API §2, its name only). "refuse" (default, the strict reading): 422 with that code;
+	// "allow": tracks change in every environment alike.
+	SandboxTracks string `json:"sandbox_tracks,omitempty"`
 }
 
 // behaviourChoices are the values of each Behaviour field, the default first.
@@ -30,6 +35,7 @@ var behaviourChoices = map[string][]string{
 	"unknown_ids":                {"omit", "reject"},
 	"nonempty_collection_delete": {"refuse", "orphan", "cascade"},
 	"replaced_file_name":         {"follow", "keep"},
+	"sandbox_tracks":             {"refuse", "allow"},
 }
 
 // normalize fills in defaults and checks every value.
@@ -37,7 +43,8 @@ func (b *Behaviour) normalize() error {
 	for _, f := range []struct {
 		name string
 		v    *string
-	}{{"unknown_ids", &b.UnknownIDs}, {"nonempty_collection_delete", &b.NonEmptyCollectionDelete}, {"replaced_file_name", &b.ReplacedFileName}} {
+	}{{"unknown_ids", &b.UnknownIDs}, {"nonempty_collection_delete", &b.NonEmptyCollectionDelete}, {"replaced_file_name", &b.ReplacedFileName},
+		{"sandbox_tracks", &b.SandboxTracks}} {
 		choices := behaviourChoices[f.name]
 		if *f.v == "" {
 			*f.v = choices[0]

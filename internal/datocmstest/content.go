@@ -8,6 +8,7 @@ import (
 	_ "image/gif" // registered for image.DecodeConfig
 	_ "image/jpeg"
 	_ "image/png"
+	"io"
 	"os"
 	"strings"
 )
@@ -17,7 +18,9 @@ type contentFacts struct {
 	format, mimeType *string
 	width, height    *int
 	isImage          bool
-	decoded          bool // a real raster header was read; only then are there fake hashes
+	decoded          bool        // a real raster header was read; only then are there fake hashes
+	video            *videoFacts // set for a video format, even when its header says nothing
+	threat           string      // the antivirus verdict on the bytes: a threat name, "" = clean
 }
 
 // decodedFormats maps image.DecodeConfig format names to DatoCMS's format and mime type.
@@ -34,12 +37,19 @@ var mimeByExt = map[string]string{
 	"svg":  "image/svg+xml",
 	"json": "application/json",
 	"mp4":  "video/mp4",
+	"mov":  "video/quicktime",
+	"webm": "video/webm",
 	"webp": "image/webp",
 	"csv":  "text/csv",
 }
 
+// videoFormats are the formats Mux processes. Only the ISO BMFF ones (mp4, mov) have a
+// header readVideoFacts understands; a webm gets the fallback values.
+var videoFormats = map[string]bool{"mp4": true, "mov": true, "webm": true}
+
 // detectFacts reads only the header of the file at path (image.DecodeConfig
-// stops after the dimensions), so large files are never loaded.
+// stops after the dimensions, readVideoFacts seeks past media data), so large
+// files are never loaded.
 func detectFacts(path, filename string) (contentFacts, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -61,6 +71,15 @@ func detectFacts(path, filename string) (contentFacts, error) {
 	facts := contentFacts{mimeType: &mt, isImage: ext == "svg" || ext == "webp"}
 	if ext != "" {
 		facts.format = &ext
+	}
+	if videoFormats[ext] {
+		facts.video = &videoFacts{}
+		if ext != "webm" {
+			if _, err := f.Seek(0, io.SeekStart); err != nil {
+				return contentFacts{}, err
+			}
+			*facts.video = readVideoFacts(f)
+		}
 	}
 	return facts, nil
 }

@@ -35,7 +35,9 @@ import (
 // tried. Job rules (job_fail, job_delay, job_hang) are tried only when the
 // request starts an async job, so a rule meant for POST /uploads is not used
 // up by the polls that follow it: job_hang wins over job_fail, the first
-// job_fail that fires decides the failure, and job_delay rules add up.
+// job_fail that fires decides the failure, and job_delay rules add up. In
+// the same way track_error is tried only when a request creates an upload
+// track, once it is past validation.
 type FaultRule struct {
 	Method string `json:"method,omitempty"`
 	Path   string `json:"path,omitempty"`
@@ -60,6 +62,8 @@ type FaultRule struct {
 	//                  default) and Code; nothing is applied unless Apply is set
 	//   job_delay      the job the request starts takes MS longer
 	//   job_hang       the job the request starts never finishes (job-results 404)
+	//   track_error    the upload track the request creates ends "errored" with error
+	//                  Message instead of "ready"
 	Action         string         `json:"action"`
 	Status         int            `json:"status,omitempty"`
 	Code           string         `json:"code,omitempty"`
@@ -69,6 +73,7 @@ type FaultRule struct {
 	RateLimitReset int            `json:"rate_limit_reset,omitempty"`
 	MS             int            `json:"ms,omitempty"`
 	Apply          bool           `json:"apply,omitempty"`
+	Message        string         `json:"message,omitempty"`
 	Times          int            `json:"times,omitempty"`
 	Probability    float64        `json:"probability,omitempty"`
 }
@@ -122,9 +127,14 @@ var faultFields = map[string][]string{
 	"job_fail":      {"status", "code", "details", "transient", "apply"},
 	"job_delay":     {"ms"},
 	"job_hang":      nil,
+	"track_error":   {"message"},
 }
 
-func isJobAction(action string) bool { return strings.HasPrefix(action, "job_") }
+// isLaterAction reports whether action acts on what a request starts (a job, a
+// track) rather than on its answer: such rules are tried only then.
+func isLaterAction(action string) bool {
+	return strings.HasPrefix(action, "job_") || action == "track_error"
+}
 
 var (
 	methodRE = regexp.MustCompile(`^[A-Z]+(,[A-Z]+)*$`)
@@ -137,6 +147,7 @@ func (r *FaultRule) usedFields() []string {
 	for name, set := range map[string]bool{
 		"status": r.Status != 0, "code": r.Code != "", "details": r.Details != nil, "transient": r.Transient,
 		"html": r.HTML, "rate_limit_reset": r.RateLimitReset != 0, "ms": r.MS != 0, "apply": r.Apply,
+		"message": r.Message != "",
 	} {
 		if set {
 			used = append(used, name)
@@ -190,6 +201,10 @@ func (r *FaultRule) normalize() error {
 	case "delay", "job_delay":
 		if r.MS <= 0 {
 			return fmt.Errorf("ms: required, a positive number of milliseconds")
+		}
+	case "track_error":
+		if r.Message == "" {
+			r.Message = "Mux could not process the track"
 		}
 	}
 	r.Details = cloneObject(r.Details)
@@ -317,7 +332,7 @@ func (f *faults) fire(r *activeRule) bool {
 type faultPlan struct {
 	delay    time.Duration
 	terminal *FaultRule    // nil = serve normally
-	jobRules []*activeRule // job rules, tried only if the request starts a job
+	jobRules []*activeRule // job and track rules, tried only if the request starts a job or creates a track
 }
 
 // plan matches a request against the rules; see FaultRule for how they combine.
@@ -333,7 +348,7 @@ func (f *faults) plan(method, path, kind string) faultPlan {
 			continue
 		}
 		switch {
-		case isJobAction(r.rule.Action):
+		case isLaterAction(r.rule.Action):
 			p.jobRules = append(p.jobRules, r)
 		case r.rule.Action == "delay":
 			if f.fire(r) {
@@ -381,6 +396,19 @@ func (f *faults) jobPlan(candidates []*activeRule) jobPlan {
 		}
 	}
 	return p
+}
+
+// trackError consumes the first track_error rule of a track create that fires
+// and returns its message.
+func (f *faults) trackError(candidates []*activeRule) (string, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, r := range candidates {
+		if r.rule.Action == "track_error" && f.fire(r) {
+			return r.rule.Message, true
+		}
+	}
+	return "", false
 }
 
 // normalizeRules validates rules and returns normalized copies. Errors
@@ -436,7 +464,7 @@ func (s *Server) FaultRules() []FaultRuleState {
 // knobOrder is the order knob rules are tried in, which is the order the
 // checks they stand for run in on the real API's way: a CDN's 502 before the
 // rate limit, the rate limit before a refused write.
-var knobOrder = []string{"bad_gateway", "rate_limit", "transient_writes", "storage_failures", "hang_jobs", "fail_jobs"}
+var knobOrder = []string{"bad_gateway", "rate_limit", "transient_writes", "storage_failures", "hang_jobs", "fail_jobs", "fail_tracks"}
 
 // setKnob replaces the rule a knob made before with r used n times (n <= 0
 // removes it). Knob rules go first, in knobOrder, ahead of the rules a test
@@ -476,6 +504,12 @@ func (s *Server) SetLatency(d time.Duration) { s.faults.set(func(f *faults) { f.
 func (s *Server) FailNextJobs(n int, afterApply bool) {
 	s.setKnob("fail_jobs", n, FaultRule{Action: "job_fail", Code: "INVALID_FIELD",
 		Details: map[string]any{"field": "path", "code": "INVALID_FORMAT"}, Apply: afterApply})
+}
+
+// FailNextTracks makes the next n upload tracks created end "errored" with
+// error message ("" = "Mux could not process the track") instead of "ready".
+func (s *Server) FailNextTracks(n int, message string) {
+	s.setKnob("fail_tracks", n, FaultRule{Action: "track_error", Message: message})
 }
 
 // HangNextJobs makes the next n jobs never finish (job-results 404 forever)

@@ -27,6 +27,16 @@ func newEntityID() string {
 // newJobID returns 24 hex digits, the format seen in real traffic.
 func newJobID() string { return hex.EncodeToString(randomBytes(12)) }
 
+// newPlaybackID returns an ID shaped like Mux's public playback IDs: 44 letters and digits.
+func newPlaybackID() string {
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+	b := randomBytes(44)
+	for i, x := range b {
+		b[i] = alphabet[int(x)%len(alphabet)]
+	}
+	return string(b)
+}
+
 func newErrorID() string { return hex.EncodeToString(randomBytes(4)) }
 
 func newRequestID() string {

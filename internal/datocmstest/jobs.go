@@ -30,17 +30,23 @@ type job struct {
 	firstReadyPollAt *time.Time // when the first poll that found it done was served
 }
 
-// jobOutcome is what the job result reports: an upload snapshot taken when
-// the job completed, or an error document.
+// jobOutcome is what the job result reports: an upload or track snapshot
+// taken when the job completed, or an error document.
 type jobOutcome struct {
 	status int
 	upload *Upload
+	track  *Track
 	err    *apiError
 }
 
 func uploadOutcome(status int, rec *uploadRecord) jobOutcome {
 	u := rec.clone()
 	return jobOutcome{status: status, upload: &u}
+}
+
+func trackOutcome(status int, t *Track) jobOutcome {
+	c := t.clone()
+	return jobOutcome{status: status, track: &c}
 }
 
 func errorOutcome(e *apiError) jobOutcome { return jobOutcome{status: e.status, err: e} }
@@ -126,9 +132,12 @@ func handleJobResult(c *call) (int, any, error) {
 		j.firstReadyPollAt = &now
 	}
 	var payload any
-	if j.outcome.err != nil {
+	switch {
+	case j.outcome.err != nil:
 		payload = j.outcome.err.document()
-	} else {
+	case j.outcome.track != nil:
+		payload = map[string]any{"data": renderTrack(*j.outcome.track)}
+	default:
 		payload = map[string]any{"data": s.renderUpload(*j.outcome.upload, c.env, c.base())}
 	}
 	return http.StatusOK, map[string]any{"data": map[string]any{

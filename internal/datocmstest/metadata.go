@@ -198,8 +198,15 @@ func (p *metadataPatch) parseFieldKeyed(obj map[string]any, locales []string) *a
 				continue
 			}
 			t, ok := v.(float64)
-			if !ok || t < 0 {
+			if !ok {
 				return errInvalidFormat(metaField)
+			}
+			// Our choice, unverified: a negative time is INVALID_FIELD, like a
+			// focal point out of range. A time past the video's end and a poster
+			// time on a non-video are accepted, as nothing says how DatoCMS reacts
+			// (API §5.3: "only for video assets").
+			if t < 0 {
+				return metaErr("INVALID_POSTER_TIME")
 			}
 			p.poster = &t
 		default:

@@ -112,7 +112,8 @@ func TestMetadataFieldKeyedShape(t *testing.T) {
 		{"unknown locale", map[string]any{"title": map[string]any{"de": "x"}}, "INVALID_FIELD", "INVALID_LOCALES"},
 		{"focal point out of range", map[string]any{"focal_point": map[string]any{"x": 2, "y": 0}}, "INVALID_FIELD", "INVALID_FOCAL_POINT"},
 		{"unknown key", map[string]any{"title": map[string]any{}, "colour": 1}, "INVALID_FORMAT", "INVALID_FORMAT"},
-		{"negative poster time", map[string]any{"poster_time": -1}, "INVALID_FORMAT", "INVALID_FORMAT"},
+		{"negative poster time", map[string]any{"poster_time": -1}, "INVALID_FIELD", "INVALID_POSTER_TIME"},
+		{"poster time not a number", map[string]any{"poster_time": "1"}, "INVALID_FORMAT", "INVALID_FORMAT"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -170,5 +171,49 @@ func TestIsFieldKeyed(t *testing.T) {
 		if got := isFieldKeyed(obj); got != tt.want {
 			t.Errorf("isFieldKeyed(%s) = %v", tt.body, got)
 		}
+	}
+}
+
+// TestPosterTime: poster_time exists only in the field-keyed shape (API §6.12), with patch
+// semantics; the locale-keyed shape refuses it like any key of the other shape.
+func TestPosterTime(t *testing.T) {
+	t.Parallel()
+	s, c := newTestServer(t, WithEnvironments("main", "modern"), WithNonLocalizedFocalPoints("modern", true))
+	m := c.inEnv("modern")
+	meta := func(v map[string]any) map[string]any { return map[string]any{"default_field_metadata": v} }
+	up := m.createUpload("clip.mp4", TinyMP4(10, 25), meta(map[string]any{"poster_time": 4.5}))
+	id := up["id"].(string)
+	if v := dig(up, "attributes", "default_field_metadata", "poster_time"); v != 4.5 {
+		t.Fatalf("created poster_time = %v", v)
+	}
+	// Keys left out keep their values; null clears it (Mux's default, the middle).
+	got := m.update(id, "", meta(map[string]any{"alt": map[string]any{"en": "Clip"}}))
+	if v := dig(got, "attributes", "default_field_metadata", "poster_time"); v != 4.5 {
+		t.Errorf("poster_time after an alt write = %v", v)
+	}
+	if u, _ := s.Upload("modern", id); u.PosterTime == nil || *u.PosterTime != 4.5 {
+		t.Errorf("Upload().PosterTime = %v", u.PosterTime)
+	}
+	m.update(id, "", meta(map[string]any{"poster_time": 0}))
+	if u, _ := s.Upload("modern", id); u.PosterTime == nil || *u.PosterTime != 0 {
+		t.Errorf("PosterTime after 0 = %v", u.PosterTime)
+	}
+	got = m.update(id, "", meta(map[string]any{"poster_time": nil}))
+	if v, ok := dig(got, "attributes", "default_field_metadata").(map[string]any)["poster_time"]; !ok || v != nil {
+		t.Errorf("poster_time after null = %v (present %v)", v, ok)
+	}
+	m.do("PUT", "/uploads/"+id, uploadBody(id, meta(map[string]any{"poster_time": -0.5}), nil)).
+		wantError(t, 422, "INVALID_FIELD", "default_field_metadata", "INVALID_POSTER_TIME")
+
+	// The locale-keyed shape has no poster_time: refused at the top level and per locale,
+	// and nothing is stored.
+	lid := c.createUpload("clip.mp4", TinyMP4(10, 25), nil)["id"].(string)
+	for _, v := range []map[string]any{{"poster_time": 1.0}, {"en": map[string]any{"poster_time": 1.0}}} {
+		c.do("PUT", "/uploads/"+lid, uploadBody(lid, meta(v), nil)).wantError(t, 422, "INVALID_FORMAT", "default_field_metadata", "INVALID_FORMAT")
+	}
+	c.do("POST", "/uploads", uploadBody("", map[string]any{"path": c.putFile("b.mp4", TinyMP4(1, 25)), "default_field_metadata": map[string]any{"poster_time": 1.0}}, nil)).
+		wantError(t, 422, "INVALID_FORMAT", "default_field_metadata", "INVALID_FORMAT")
+	if u, _ := s.Upload("", lid); u.PosterTime != nil {
+		t.Errorf("legacy upload got a poster time: %v", *u.PosterTime)
 	}
 }

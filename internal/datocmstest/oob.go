@@ -3,6 +3,7 @@ package datocmstest
 import (
 	"bytes"
 	"fmt"
+	"net/http"
 	"os"
 	"reflect"
 	"strings"
@@ -71,7 +72,7 @@ func (s *Server) findLocked(env, id string) (*uploadRecord, error) {
 	}
 	rec := e.uploads[id]
 	if rec == nil {
-		return nil, fmt.Errorf("datocmstest: no upload %q in environment %q", id, e.name)
+		return nil, testErr(http.StatusNotFound, "no upload %q in environment %q", id, e.name)
 	}
 	return rec, nil
 }
@@ -128,7 +129,8 @@ func (s *Server) EditUpload(env, id string, edit func(u *Upload)) error {
 
 // ReplaceFile replaces an upload's file as the UI's "replace asset" does: new
 // path and url, filename from the new file, content attributes recomputed,
-// metadata kept. The old url stops serving.
+// metadata kept, the new file scanned (and processed by Mux if it is a
+// video) again. The old url stops serving.
 func (s *Server) ReplaceFile(env, id string, filename string, content []byte) error {
 	name := slug(filename)
 	b, err := s.writeBlob(bytes.NewReader(content), int64(len(content)), name)
@@ -143,7 +145,7 @@ func (s *Server) ReplaceFile(env, id string, filename string, content []byte) er
 		return err
 	}
 	now := s.now()
-	s.setBlobLocked(rec, b)
+	s.setBlobLocked(rec, b, now, s.cfg.processing)
 	rec.publish(s.newPath(name, now), s.replacedName(rec, name))
 	rec.UpdatedAt = now
 	return nil

@@ -25,6 +25,9 @@ type config struct {
 	storageHeaders map[string]string
 	siteID         string
 	syncUpdates    bool
+	processing     processingDelays // antivirus scan and Mux, per new file
+	trackDelay     time.Duration
+	syncTracks     bool
 	faultRules     []FaultRule
 	faultSeed      uint64 // 0 = pick one at random
 	storageStatus  int
@@ -105,6 +108,26 @@ func WithSiteID(id string) Option { return func(c *config) { c.siteID = id } }
 // 202 + job, which the docs allow ("a job might be returned").
 func WithSyncUpdates(on bool) Option { return func(c *config) { c.syncUpdates = on } }
 
+// WithAntivirusDelay sets how long the antivirus scan of each new file takes:
+// meta.antivirus.status is "pending" for d, then "clean" or "infected". With 0
+// (the default) an upload is scanned as soon as it exists.
+func WithAntivirusDelay(d time.Duration) Option {
+	return func(c *config) { c.processing.antivirus = d }
+}
+
+// WithMuxDelay sets how long Mux takes to process each new video: its
+// mux_playback_id, mux_mp4_highest_res, duration and frame_rate are null for
+// d, then filled in. With 0 (the default) they are filled in at once.
+func WithMuxDelay(d time.Duration) Option { return func(c *config) { c.processing.mux = d } }
+
+// WithTrackDelay sets how long a new upload track is "preparing" before it is
+// "ready" (or "errored"). With 0 (the default) it is ready at once.
+func WithTrackDelay(d time.Duration) Option { return func(c *config) { c.trackDelay = d } }
+
+// WithSyncTracks makes POST /uploads/:id/tracks answer 201 with the track, and
+// DELETE /uploads/:id/tracks/:track_id 200 with it, instead of 202 + job.
+func WithSyncTracks(on bool) Option { return func(c *config) { c.syncTracks = on } }
+
 // WithFaultRules starts the server with these fault rules (see FaultRule).
 // An invalid rule makes New fail with an error naming the rule and field.
 func WithFaultRules(rules ...FaultRule) Option {
@@ -168,6 +191,9 @@ func (c *config) validate() error {
 	}
 	if c.rateLimit < 0 || c.jobDelay < 0 || c.latency < 0 {
 		return fmt.Errorf("datocmstest: rate limit, job delay and latency must not be negative")
+	}
+	if c.processing.antivirus < 0 || c.processing.mux < 0 || c.trackDelay < 0 {
+		return fmt.Errorf("datocmstest: antivirus, Mux and track delays must not be negative")
 	}
 	if !siteIDRE.MatchString(c.siteID) {
 		return fmt.Errorf("datocmstest: invalid site id %q", c.siteID)

@@ -155,7 +155,7 @@ func parseCollectionRel(e *envStore, raw any) (*string, *apiError) {
 func (p *uploadPatch) apply(s *Server, e *envStore, rec *uploadRecord, now time.Time) {
 	if p.blob != nil {
 		replacing := rec.blob != nil // not a create
-		s.setBlobLocked(rec, p.blob)
+		s.setBlobLocked(rec, p.blob, now, s.cfg.processing)
 		switch {
 		case p.keepURL:
 		case replacing:

@@ -29,7 +29,7 @@ type jsonUpload struct {
 	Meta struct {
 		Antivirus struct {
 			Status     string  `json:"status"`
-			CheckedAt  string  `json:"checked_at"`
+			CheckedAt  *string `json:"checked_at"`
 			ThreatName *string `json:"threat_name"`
 		} `json:"antivirus"`
 	} `json:"meta"`
@@ -94,6 +94,10 @@ func (s *Server) renderUpload(u Upload, e *envStore, base string) jsonUpload {
 		DefaultFieldMetadata: renderMetadata(u, e.nonLocalized, s.cfg.locales),
 		Blurhash:             u.Blurhash,
 		Thumbhash:            u.Thumbhash,
+		Duration:             u.Duration,
+		FrameRate:            u.FrameRate,
+		MuxPlaybackID:        u.MuxPlaybackID,
+		MuxMP4HighestRes:     u.MuxMP4HighestRes,
 		ExifInfo:             map[string]any{},
 		Colors:               []map[string]int{},
 		CreatedAt:            formatTime(u.CreatedAt),
@@ -103,7 +107,11 @@ func (s *Server) renderUpload(u Upload, e *envStore, base string) jsonUpload {
 		out.Relationships.UploadCollection.Data = &jsonRef{Type: "upload_collection", ID: *u.UploadCollectionID}
 	}
 	out.Relationships.Creator.Data = &jsonRef{Type: "access_token", ID: creatorTokenID}
-	out.Meta.Antivirus.Status = "clean"
-	out.Meta.Antivirus.CheckedAt = formatTime(u.CreatedAt)
+	out.Meta.Antivirus.Status = u.Antivirus.Status
+	if t := u.Antivirus.CheckedAt; t != nil {
+		at := formatTime(*t)
+		out.Meta.Antivirus.CheckedAt = &at
+	}
+	out.Meta.Antivirus.ThreatName = u.Antivirus.ThreatName
 	return out
 }

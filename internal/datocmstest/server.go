@@ -2,7 +2,8 @@
 // API, limited to what an uploads client needs: upload requests with signed
 // storage URLs served by the server itself, uploads with async jobs, upload
 // collections and tags, environments, records that reference uploads,
-// per-environment stores, the real error document and rate limit. Uploaded
+// antivirus scans, video (Mux) data and upload tracks, per-environment
+// stores, the real error document and rate limit. Uploaded
 // files live on disk and are always streamed, never held whole in memory.
 //
 // Tests control it through Go (options, fault rules, out-of-band edits,
@@ -47,8 +48,9 @@ type Server struct {
 	mu        sync.Mutex
 	envs      map[string]*envStore // fixed after New
 	objects   map[string]*storageObject
-	pending   []*job // jobs that will complete (hung jobs are not here)
-	jobStats  []*job // every job since the last DELETE /_local/jobs, in creation order
+	pending   []*job      // jobs that will complete (hung jobs are not here)
+	later     []*deferred // changes due later: scan verdicts, Mux results, track states
+	jobStats  []*job      // every job since the last DELETE /_local/jobs, in creation order
 	behaviour Behaviour
 	files     downloadFiles // files to download (/_local/files/), their own lock
 	closeOnce sync.Once

@@ -3,6 +3,7 @@ package datocmstest
 import (
 	"fmt"
 	"maps"
+	"net/http"
 	"slices"
 	"strings"
 	"time"
@@ -31,6 +32,9 @@ type Upload struct {
 	PosterTime                             *float64
 	UploadCollectionID                     *string
 	Blurhash, Thumbhash                    *string
+	Antivirus                              Antivirus // meta.antivirus
+	Duration, FrameRate                    *float64  // videos only, once Mux has processed them
+	MuxPlaybackID, MuxMP4HighestRes        *string   // likewise
 	CreatedAt, UpdatedAt                   time.Time
 }
 
@@ -46,6 +50,7 @@ type envStore struct {
 	itemTypes    map[string]string            // model API key -> item type id
 	records      map[string]*record           // records that reference uploads, by id
 	refs         map[string]map[string]string // upload id -> record id -> Reference.Version of the reference
+	tracks       map[string][]*Track          // upload id -> its tracks, oldest first
 }
 
 func newEnvStore(name string, nonLocalized bool) *envStore {
@@ -59,6 +64,7 @@ func newEnvStore(name string, nonLocalized bool) *envStore {
 		itemTypes:    map[string]string{},
 		records:      map[string]*record{},
 		refs:         map[string]map[string]string{},
+		tracks:       map[string][]*Track{},
 	}
 }
 
@@ -83,7 +89,9 @@ func (e *envStore) sortedUploads() []*uploadRecord {
 // filled in when the upload leaves the store.
 type uploadRecord struct {
 	Upload
-	blob *blob
+	blob    *blob
+	scanGen int // counts scans started and verdicts set (processing.go)
+	fileGen int // counts files, for Mux
 }
 
 // env returns the store for name ("" = primary), or nil. The envs map is
@@ -99,7 +107,7 @@ func (s *Server) envOrErr(name string) (*envStore, error) {
 	if e := s.env(name); e != nil {
 		return e, nil
 	}
-	return nil, fmt.Errorf("datocmstest: unknown environment %q", name)
+	return nil, testErr(http.StatusBadRequest, "unknown environment %q", name)
 }
 
 // lock takes the state mutex and first completes every job whose time has
@@ -107,7 +115,9 @@ func (s *Server) envOrErr(name string) (*envStore, error) {
 // applied exactly when they are due, without background goroutines.
 func (s *Server) lock() {
 	s.mu.Lock()
-	s.settleJobsLocked(s.now())
+	now := s.now()
+	s.settleJobsLocked(now)
+	s.settleLaterLocked(now)
 }
 
 // newPath builds a storage path /<site>/<unix><seq>-<name>. The sequence
@@ -127,8 +137,9 @@ func (s *Server) vacatePathLocked(rec *uploadRecord) {
 	}
 }
 
-// setBlobLocked points rec at b and copies b's content-derived attributes.
-func (s *Server) setBlobLocked(rec *uploadRecord, b *blob) {
+// setBlobLocked points rec at b, which arrived at now, copies b's content-derived
+// attributes and starts the scan and Mux's processing of the new file.
+func (s *Server) setBlobLocked(rec *uploadRecord, b *blob, now time.Time, delays processingDelays) {
 	s.vacatePathLocked(rec)
 	s.retainLocked(b)
 	if rec.blob != nil {
@@ -144,6 +155,7 @@ func (s *Server) setBlobLocked(rec *uploadRecord, b *blob) {
 		bh, th := fakeHashes(b.md5)
 		rec.Blurhash, rec.Thumbhash = &bh, &th
 	}
+	s.processFileLocked(rec, now, delays)
 }
 
 // publish gives rec a new file name and storage path; the old path stops
@@ -172,13 +184,14 @@ func (s *Server) renameLocked(rec *uploadRecord, basename string, now time.Time)
 
 // deleteUploadLocked removes rec from e and frees its file. Records that
 // referenced it stay, with a missing asset, as on DatoCMS (API §8.3); the
-// references go with the upload.
+// references and the upload's tracks go with it.
 func (s *Server) deleteUploadLocked(e *envStore, rec *uploadRecord) {
 	s.vacatePathLocked(rec)
 	for recordID := range e.refs[rec.ID] {
 		e.unreferenceLocked(rec.ID, recordID)
 	}
 	delete(e.uploads, rec.ID)
+	delete(e.tracks, rec.ID)
 	if rec.blob != nil {
 		s.releaseLocked(rec.blob)
 		rec.blob = nil
@@ -205,6 +218,9 @@ func (u Upload) clone() Upload {
 	c.FocalPoint, c.PosterTime = clonePtr(u.FocalPoint), clonePtr(u.PosterTime)
 	c.UploadCollectionID = clonePtr(u.UploadCollectionID)
 	c.Blurhash, c.Thumbhash = clonePtr(u.Blurhash), clonePtr(u.Thumbhash)
+	c.Antivirus.CheckedAt, c.Antivirus.ThreatName = clonePtr(u.Antivirus.CheckedAt), clonePtr(u.Antivirus.ThreatName)
+	c.Duration, c.FrameRate = clonePtr(u.Duration), clonePtr(u.FrameRate)
+	c.MuxPlaybackID, c.MuxMP4HighestRes = clonePtr(u.MuxPlaybackID), clonePtr(u.MuxMP4HighestRes)
 	return c
 }
 

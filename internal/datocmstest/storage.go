@@ -58,16 +58,18 @@ func (s *Server) releaseLocked(b *blob) {
 	}
 }
 
-// writeBlob streams src to a new file in the data dir while hashing it, so a
-// file of any size costs only io.Copy's buffer. When size >= 0 the stream
-// must have exactly that many bytes, otherwise nothing is kept.
+// writeBlob streams src to a new file in the data dir while hashing and
+// scanning it, so a file of any size costs only io.Copy's buffer. When
+// size >= 0 the stream must have exactly that many bytes, otherwise nothing
+// is kept.
 func (s *Server) writeBlob(src io.Reader, size int64, filename string) (*blob, error) {
 	f, err := os.CreateTemp(s.dataDir, "blob-*")
 	if err != nil {
 		return nil, err
 	}
 	h := md5.New()
-	n, err := io.Copy(io.MultiWriter(f, h), src)
+	var scan virusScanner
+	n, err := io.Copy(io.MultiWriter(f, h, &scan), src)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
@@ -77,6 +79,7 @@ func (s *Server) writeBlob(src io.Reader, size int64, filename string) (*blob, e
 	var facts contentFacts
 	if err == nil {
 		facts, err = detectFacts(f.Name(), filename)
+		facts.threat = scan.threat()
 	}
 	if err != nil {
 		_ = os.Remove(f.Name())
@@ -239,7 +242,9 @@ func storageError(w http.ResponseWriter, r *http.Request, status int, code strin
 
 // serveAsset is GET /assets/<path>: the public url of an upload. It serves
 // the current bytes of the upload whose current path is <path>, streamed
-// from disk, so a replaced or renamed upload's old url is 404.
+// from disk, so a replaced or renamed upload's old url is 404. A quarantined
+// (infected) upload's url is 410 Gone: DatoCMS says only that it "will no
+// longer serve any content" (API §6.12); 410 tells a person with curl why.
 func (s *Server) serveAsset(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET, HEAD")
@@ -247,7 +252,11 @@ func (s *Server) serveAsset(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f, mimeType, modTime, err := s.openAsset(r.URL.Path[len("/assets"):])
-	if err != nil {
+	switch {
+	case errors.Is(err, errQuarantined):
+		http.Error(w, "quarantined by the antivirus", http.StatusGone)
+		return
+	case err != nil:
 		http.Error(w, "not found", http.StatusNotFound)
 		return
 	}
@@ -256,31 +265,46 @@ func (s *Server) serveAsset(w http.ResponseWriter, r *http.Request) {
 	http.ServeContent(w, r, "", modTime, f)
 }
 
-var errNoAsset = errors.New("no upload has this path")
+var (
+	errNoAsset     = errors.New("no upload has this path")
+	errQuarantined = errors.New("the antivirus quarantined this file")
+)
 
 // openAsset opens the file under the lock, so a concurrent delete cannot
 // remove it between lookup and open (an open file stays readable).
-// Open question §10.14: storage is shared by all environments, so uploads
-// made from one path in two environments share the bytes; each keeps its
-// own hold on them, and deleting one never removes the other's file.
 func (s *Server) openAsset(path string) (*os.File, string, time.Time, error) {
 	s.lock()
 	defer s.mu.Unlock()
+	rec, err := s.assetLocked(path)
+	if err != nil {
+		return nil, "", time.Time{}, err
+	}
+	f, err := os.Open(rec.blob.file)
+	if err != nil {
+		return nil, "", time.Time{}, err
+	}
+	mt := "application/octet-stream"
+	if rec.MimeType != nil {
+		mt = *rec.MimeType
+	}
+	return f, mt, rec.UpdatedAt, nil
+}
+
+// assetLocked finds the upload whose file its url at path serves.
+// Open question §10.14: storage is shared by all environments, so uploads
+// made from one path in two environments share the bytes; each keeps its
+// own hold on them, and deleting one never removes the other's file.
+func (s *Server) assetLocked(path string) (*uploadRecord, error) {
 	for _, name := range s.cfg.environments { // primary first: a stable choice if envs share a path
 		for _, rec := range s.envs[name].uploads {
 			if rec.Path != path {
 				continue
 			}
-			f, err := os.Open(rec.blob.file)
-			if err != nil {
-				return nil, "", time.Time{}, err
+			if rec.Antivirus.Status == "infected" {
+				return nil, errQuarantined
 			}
-			mt := "application/octet-stream"
-			if rec.MimeType != nil {
-				mt = *rec.MimeType
-			}
-			return f, mt, rec.UpdatedAt, nil
+			return rec, nil
 		}
 	}
-	return nil, "", time.Time{}, errNoAsset
+	return nil, errNoAsset
 }

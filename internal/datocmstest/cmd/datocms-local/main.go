@@ -44,9 +44,11 @@ func main() {
 const usageIntro = `Usage: datocms-local [flags]
 
 Runs a local DatoCMS-compatible API server (uploads, upload requests and
-storage, jobs, collections, environments). The first line on stdout is its
+storage, jobs, collections, environments, antivirus and Mux processing,
+upload tracks). The first line on stdout is its
 base URL; requests are logged to stderr. Test controls live under /_local/
-(fault rules, the request log, job statistics, uploads, references): see
+(fault rules, the request log, job statistics, uploads, quarantine,
+references): see
 internal/datocmstest/README.md.
 
 Flags:
@@ -74,6 +76,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	storageStatus := fs.Int("storage-status", 200, "status of a successful storage PUT: 200 (S3, R2) or 201 (some custom storages)")
 	maxUpload := fs.Int64("max-upload-size", datocmstest.DefaultMaxUploadSize, "largest file in bytes a storage PUT accepts; larger gets 400 EntityTooLarge")
 	syncUpdates := fs.Bool("sync-updates", false, "answer PUT /uploads/:id with 200 and the upload instead of 202 and a job")
+	antivirusDelay := fs.Duration("antivirus-delay", 0, "how long the antivirus scan of each new file takes (meta.antivirus.status pending, then clean or infected)")
+	muxDelay := fs.Duration("mux-delay", 0, "how long Mux takes to process each new video (mux_playback_id, mux_mp4_highest_res, duration, frame_rate null until then)")
+	trackDelay := fs.Duration("track-delay", 0, "how long a new upload track is preparing before it is ready (or errored)")
+	syncTracks := fs.Bool("sync-tracks", false, "answer track creates with 201 and deletes with 200 instead of 202 and a job")
 	faultFile := fs.String("fault-rules", "", `JSON file of fault rules to start with, the body of PUT /_local/faults: {"rules": [...], "seed": n}`)
 	seed := fs.Uint64("seed", 0, "seed for fault rules with a probability, to repeat a chaos run (default: random, printed at start)")
 	var behaviour datocmstest.Behaviour
@@ -82,6 +88,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		"what DELETE /upload-collections/:id does to a collection that is not empty (undocumented): refuse (422), orphan (its uploads leave it, its children move up) or cascade (delete them)")
 	fs.StringVar(&behaviour.ReplacedFileName, "replaced-file-name", "follow",
 		"basename and filename after a file replacement (undocumented): follow the new file, or keep the basename")
+	fs.StringVar(&behaviour.SandboxTracks, "sandbox-tracks", "refuse",
+		"upload track creates and deletes outside the primary environment: refuse (422 IMMUTABLE_UPLOAD_TRACKS_IN_SANDBOX_ENVIRONMENT) or allow")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -109,6 +117,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		datocmstest.WithStorageStatus(*storageStatus),
 		datocmstest.WithMaxUploadSize(*maxUpload),
 		datocmstest.WithSyncUpdates(*syncUpdates),
+		datocmstest.WithAntivirusDelay(*antivirusDelay),
+		datocmstest.WithMuxDelay(*muxDelay),
+		datocmstest.WithTrackDelay(*trackDelay),
+		datocmstest.WithSyncTracks(*syncTracks),
 		datocmstest.WithBehaviour(behaviour),
 	}
 	for _, env := range splitList(*nonLocalized) {

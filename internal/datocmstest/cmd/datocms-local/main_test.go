@@ -21,7 +21,8 @@ func TestHelp(t *testing.T) {
 	if err := run(t.Context(), []string{"-help"}, &stdout, &stderr); err != nil {
 		t.Fatalf("-help: %v", err)
 	}
-	for _, want := range []string{"internal/datocmstest/README.md", "/_local/", "-seed", "-fault-rules", "-storage-status", "-max-upload-size", "-storage-headers", "-rate-limit", "-listen"} {
+	for _, want := range []string{"internal/datocmstest/README.md", "/_local/", "-seed", "-fault-rules", "-storage-status", "-max-upload-size", "-storage-headers", "-rate-limit", "-listen",
+		"-antivirus-delay", "-mux-delay", "-track-delay", "-sync-tracks", "-sandbox-tracks"} {
 		if !strings.Contains(stderr.String(), want) {
 			t.Errorf("help lacks %q:\n%s", want, stderr.String())
 		}
@@ -34,6 +35,12 @@ func TestHelp(t *testing.T) {
 	}
 	if err := run(t.Context(), []string{"-storage-status", "204"}, &stdout, io.Discard); err == nil {
 		t.Error("storage status 204 was accepted")
+	}
+	if err := run(t.Context(), []string{"-mux-delay", "-1s"}, &stdout, io.Discard); err == nil {
+		t.Error("a negative Mux delay was accepted")
+	}
+	if err := run(t.Context(), []string{"-sandbox-tracks", "maybe"}, &stdout, io.Discard); err == nil {
+		t.Error("an unknown -sandbox-tracks value was accepted")
 	}
 }
 
@@ -91,7 +98,7 @@ func TestRun(t *testing.T) {
 	done := make(chan error, 1)
 	go func() {
 		done <- run(ctx, []string{"-listen", "127.0.0.1:0", "-fault-rules", rules, "-storage-status", "201",
-			"-storage-headers", "x-acl=private", "-max-upload-size", "5", "-rate-limit", "0"}, pw, &stderr)
+			"-storage-headers", "x-acl=private", "-max-upload-size", "5", "-rate-limit", "0", "-sandbox-tracks", "allow"}, pw, &stderr)
 		pw.Close()
 	}()
 	base, err := bufio.NewReader(pr).ReadString('\n')
@@ -129,6 +136,9 @@ func TestRun(t *testing.T) {
 	_, b := call("GET", "/_local/faults", "")
 	if err := json.Unmarshal(b, &faults); err != nil || faults.Seed != 99 || len(faults.Rules) != 2 {
 		t.Errorf("faults %s (%v)", b, err)
+	}
+	if _, b := call("GET", "/_local/behaviour", ""); !strings.Contains(string(b), `"sandbox_tracks": "allow"`) {
+		t.Errorf("behaviour %s", b)
 	}
 	if status, _ := call("GET", "/site", ""); status != 503 {
 		t.Errorf("rule from the file: %d", status)
