@@ -678,6 +678,8 @@ func TestPlanChecks_missingSourceWarns(t *testing.T) {
 }
 
 // TestPlanComputed pins which computed values a plan leaves unknown for each kind of change.
+// (A new file keeps the upload's basename; filename stays unknown here only because these
+// configurations name no source, hence no extension.)
 func TestPlanComputed(t *testing.T) {
 	t.Parallel()
 	state := uploadResourceModel{
@@ -712,14 +714,15 @@ func TestPlanComputed(t *testing.T) {
 		local    *localfile.Facts
 		want     []string
 	}{
-		"metadata only":          {local: same, want: nil},
-		"rename":                 {config: uploadResourceModel{Basename: types.StringValue("g")}, local: same, want: []string{"path", "url"}},
-		"new file":               {local: changed, want: []string{"basename", "blurhash", "filename", "height", "is_image", "path", "thumbhash", "url", "width"}},
-		"new file, basename set": {config: uploadResourceModel{Basename: types.StringValue("f"), Source: types.StringValue("x/new.GIF")}, local: changed, want: []string{"blurhash", "height", "is_image", "path", "thumbhash", "url", "width"}},
-		"new file, keep_url":     {strategy: replaceStrategyKeepURL, local: changed, want: []string{"blurhash", "height", "is_image", "thumbhash", "width"}},
-		"new raster file":        {local: raster, want: []string{"basename", "blurhash", "filename", "path", "thumbhash", "url"}},
-		"new document file":      {local: document, want: []string{"basename", "filename", "path", "url"}},
-		"file not written yet":   {local: nil, want: []string{"basename", "blurhash", "filename", "format", "height", "is_image", "md5", "mime_type", "path", "size", "thumbhash", "url", "width"}},
+		"metadata only":           {local: same, want: nil},
+		"rename":                  {config: uploadResourceModel{Basename: types.StringValue("g")}, local: same, want: []string{"path", "url"}},
+		"new file":                {local: changed, want: []string{"blurhash", "filename", "height", "is_image", "path", "thumbhash", "url", "width"}},
+		"new file, basename set":  {config: uploadResourceModel{Basename: types.StringValue("f"), Source: types.StringValue("x/new.GIF")}, local: changed, want: []string{"blurhash", "height", "is_image", "path", "thumbhash", "url", "width"}},
+		"new file, basename kept": {config: uploadResourceModel{Source: types.StringValue("x/new.gif")}, local: changed, want: []string{"blurhash", "height", "is_image", "path", "thumbhash", "url", "width"}},
+		"new file, keep_url":      {strategy: replaceStrategyKeepURL, local: changed, want: []string{"blurhash", "height", "is_image", "thumbhash", "width"}},
+		"new raster file":         {local: raster, want: []string{"blurhash", "filename", "path", "thumbhash", "url"}},
+		"new document file":       {local: document, want: []string{"filename", "path", "url"}},
+		"file not written yet":    {local: nil, want: []string{"blurhash", "filename", "format", "height", "is_image", "md5", "mime_type", "path", "size", "thumbhash", "url", "width"}},
 	} {
 		t.Run(name, func(t *testing.T) {
 			config := tc.config
