@@ -59,6 +59,9 @@ type Entry struct {
 	Terraform Process   `json:"terraform"` // the terraform process that ran the create
 	Stage     Stage     `json:"stage"`
 	CreatedAt time.Time `json:"created_at"`
+	// Before lists what existed before the create, for creates whose result DatoCMS names
+	// itself (an upload's tracks): what appeared since, and only that, may be adopted.
+	Before []string `json:"before,omitempty"`
 }
 
 // Journal is the create journal in a checked cache directory. A nil *Journal (no usable

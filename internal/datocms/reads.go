@@ -27,7 +27,9 @@ import (
 //     from that snapshot without a request;
 //   - an upload missing from a batch or from the snapshot is confirmed with its own
 //     GET /uploads/:id before it is reported as gone;
-//   - an upload this client writes is never answered from a listing again.
+//   - an upload this client writes is never answered from a listing again;
+//   - a fresh read (a poll: what DatoCMS found out about an upload since) is answered only
+//     from a request made for it, batched with the other reads that arrive together.
 //
 // Nothing outlives the process, so nothing is cached across terraform runs.
 type uploadReads struct {
@@ -64,6 +66,7 @@ const (
 // pendingRead is one GetUpload (id) or UploadsWithMD5 (md5) call waiting for its answer.
 type pendingRead struct {
 	id, md5 string
+	fresh   bool // answered only from a request made for it (see readFresh)
 	ctx     context.Context
 	done    chan struct{}
 	up      *Upload   // answer by id
@@ -90,6 +93,18 @@ func (r *uploadReads) get(ctx context.Context, id string) (*Upload, error) {
 		return r.c.getUploadDirect(ctx, id)
 	}
 	p := r.enqueueLocked(ctx, &pendingRead{id: id})
+	r.mu.Unlock()
+	if err := p.wait(ctx); err != nil {
+		return nil, err
+	}
+	return p.up, p.err
+}
+
+// readFresh reads an upload as DatoCMS holds it now, in a batch with the other reads that
+// arrive together: the polls of many uploads waiting for DatoCMS share requests.
+func (r *uploadReads) readFresh(ctx context.Context, id string) (*Upload, error) {
+	r.mu.Lock()
+	p := r.enqueueLocked(ctx, &pendingRead{id: id, fresh: true})
 	r.mu.Unlock()
 	if err := p.wait(ctx); err != nil {
 		return nil, err
@@ -196,7 +211,7 @@ func (r *uploadReads) takeBatchLocked() []*pendingRead {
 			// The caller gave up: nothing to answer.
 		case p.md5 != "":
 			batch = append(batch, p)
-		case r.listed[p.id] != nil && !r.written[p.id]:
+		case !p.fresh && r.listed[p.id] != nil && !r.written[p.id]:
 			p.up = r.listed[p.id].clone()
 			close(p.done)
 		case ids[p.id] || len(ids) < r.batchSize:
@@ -292,13 +307,16 @@ func (r *uploadReads) answerMD5(p *pendingRead) {
 
 // answerFromListing answers the reads whose upload was listed and returns the others. An
 // upload that a listing should have held (the listing is complete, or askedByID) but did
-// not is confirmed with its own GET: only that can say it is gone.
+// not is confirmed with its own GET: only that can say it is gone. A fresh read is answered
+// only by the request made for it (askedByID).
 func (r *uploadReads) answerFromListing(reads []*pendingRead, askedByID bool) (unanswered []*pendingRead) {
 	var confirm []*pendingRead
 	r.mu.Lock()
 	for _, p := range reads {
 		switch up := r.listed[p.id]; {
-		case up != nil && !r.written[p.id]:
+		case p.fresh && !askedByID:
+			unanswered = append(unanswered, p)
+		case up != nil && (p.fresh || !r.written[p.id]):
 			p.up = up.clone()
 			close(p.done)
 		case r.complete || askedByID:

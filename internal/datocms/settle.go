@@ -15,10 +15,10 @@ const (
 )
 
 // AwaitUpload reads the upload until settled(up) holds or ctx ends, and returns the last
-// upload read; when ctx ends first, the error is ctx's (with that upload). Reads go through
-// GetUpload, so the waits of many uploads share batched requests.
+// upload read; when ctx ends first, the error is ctx's (with that upload). The waits of
+// many uploads share batched requests (GET /uploads?filter[ids]=).
 func (c *Client) AwaitUpload(ctx context.Context, id string, settled func(*Upload) bool) (*Upload, error) {
-	return await(ctx, func(ctx context.Context) (*Upload, error) { return c.GetUpload(ctx, id) }, settled)
+	return await(ctx, func(ctx context.Context) (*Upload, error) { return c.reads.readFresh(ctx, id) }, settled)
 }
 
 // AwaitTrack reads the track until it is no longer preparing or ctx ends, and returns the
@@ -43,7 +43,9 @@ func await[T any](ctx context.Context, read func(context.Context) (*T, error), s
 			return v, nil
 		}
 		last = v
-		if err := sleep(ctx, pause); err != nil {
+		// Poll on the clock's multiples of pause, so that the waits that started apart (the
+		// creates of one apply end at different times) poll together and share a batch.
+		if err := sleep(ctx, time.Until(time.Now().Truncate(pause).Add(pause))); err != nil {
 			return last, err
 		}
 		pause = min(pause*3/2, settlePollMax)

@@ -74,12 +74,32 @@ func predictContent(head []byte, ext string) Facts {
 	if looksLikeImage(head) {
 		return Facts{} // an image signature whose header did not decode: nothing is certain
 	}
+	if looksLikeVideo(head) {
+		return Facts{Kind: KindVideo}
+	}
 	documents := map[string]string{".txt": "text/plain", ".pdf": "application/pdf", ".csv": "text/csv", ".json": "application/json"}
 	ext = strings.ToLower(ext)
 	if mimeType, ok := documents[ext]; ok {
 		return Facts{Format: strings.TrimPrefix(ext, "."), MimeType: mimeType, Kind: KindDocument}
 	}
 	return Facts{}
+}
+
+// looksLikeVideo reports whether head starts like a video container: an ISO base media
+// file (MP4, QuickTime) whose brand is not an image one (HEIF, AVIF share the container),
+// or an EBML document (WebM, Matroska).
+func looksLikeVideo(head []byte) bool {
+	if bytes.HasPrefix(head, []byte{0x1A, 0x45, 0xDF, 0xA3}) {
+		return true
+	}
+	if len(head) < 12 || string(head[4:8]) != "ftyp" {
+		return false
+	}
+	switch string(head[8:12]) {
+	case "heic", "heix", "hevc", "hevx", "mif1", "msf1", "avif", "avis":
+		return false
+	}
+	return true
 }
 
 // looksLikeImage reports whether head starts with a PNG, JPEG or GIF signature.

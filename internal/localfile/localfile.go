@@ -39,6 +39,9 @@ const (
 	// KindDocument is a plain document (txt, csv, json, pdf): not an image, no dimensions
 	// and no placeholders.
 	KindDocument = "document"
+	// KindVideo is a video container (MP4, QuickTime, WebM): DatoCMS hands it to Mux. Only
+	// the kind is certain; what DatoCMS reports of it is left unknown.
+	KindVideo = "video"
 )
 
 // Stat identifies a version of a file without reading it: if none of size, modification

@@ -93,6 +93,10 @@ func TestPredictContent(t *testing.T) {
 		{"hello", ".TXT", Facts{Format: "txt", MimeType: "text/plain", Kind: KindDocument}, "extensions are case-insensitive"},
 		{"%PDF-1.7", ".pdf", Facts{Format: "pdf", MimeType: "application/pdf", Kind: KindDocument}, ""},
 		{"<svg>", ".svg", Facts{}, "not predicted: left unknown in the plan"},
+		{"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00", ".mp4", Facts{Kind: KindVideo}, "an MP4 is a video, whatever else DatoCMS reports"},
+		{"\x00\x00\x00\x14ftypqt  \x00\x00\x00\x00", ".mov", Facts{Kind: KindVideo}, "QuickTime"},
+		{"\x1a\x45\xdf\xa3\x9f\x42\x86\x81", ".webm", Facts{Kind: KindVideo}, "WebM"},
+		{"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00", ".heic", Facts{}, "a HEIF image shares the container: not a video"},
 		{"\x00\x01", "", Facts{}, "no extension, no signature"},
 	} {
 		if got := predictContent([]byte(tc.head), tc.ext); got != tc.want {

@@ -40,6 +40,12 @@ func serverUploadValue(up datocmstest.Upload) knownvalue.Check {
 		}
 		return knownvalue.Int64Exact(int64(*p))
 	}
+	float := func(p *float64) knownvalue.Check {
+		if p == nil {
+			return knownvalue.Null()
+		}
+		return knownvalue.Float64Exact(*p)
+	}
 	tags := []knownvalue.Check{}
 	for _, tag := range up.Tags {
 		tags = append(tags, knownvalue.StringExact(tag))
@@ -69,6 +75,9 @@ func serverUploadValue(up datocmstest.Upload) knownvalue.Check {
 		"is_image": knownvalue.Bool(up.IsImage), "author": str(up.Author), "copyright": str(up.Copyright), "notes": str(up.Notes),
 		"tags": knownvalue.SetExact(tags), "upload_collection_id": str(up.UploadCollectionID),
 		"default_field_metadata": metadata, "created_at": timestamp, "updated_at": timestamp,
+		"antivirus_status": str(&up.Antivirus.Status), "threat_name": str(up.Antivirus.ThreatName),
+		"mux_playback_id": str(up.MuxPlaybackID), "mux_mp4_highest_res": str(up.MuxMP4HighestRes),
+		"duration": float(up.Duration), "frame_rate": float(up.FrameRate), "poster_time": float(up.PosterTime),
 	})
 }
 

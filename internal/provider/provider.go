@@ -262,11 +262,11 @@ func (p *datocmsProvider) Configure(ctx context.Context, req provider.ConfigureR
 }
 
 func (p *datocmsProvider) Resources(_ context.Context) []func() resource.Resource {
-	return []func() resource.Resource{NewUploadResource, NewUploadMetadataResource, NewUploadCollectionResource}
+	return []func() resource.Resource{NewUploadResource, NewUploadMetadataResource, NewUploadCollectionResource, NewUploadTrackResource}
 }
 
 func (p *datocmsProvider) DataSources(_ context.Context) []func() datasource.DataSource {
-	return []func() datasource.DataSource{NewUploadDataSource, NewUploadsDataSource, NewUploadCollectionDataSource}
+	return []func() datasource.DataSource{NewUploadDataSource, NewUploadsDataSource, NewUploadCollectionDataSource, NewUploadTracksDataSource}
 }
 
 // ListResources are the resource types `terraform query` can find (Terraform 1.14 and later).

@@ -87,6 +87,7 @@ type uploadResourceModel struct {
 	CreatedAt    types.String `tfsdk:"created_at"`
 	Basename     types.String `tfsdk:"basename"`
 	uploadMetadataFields
+	uploadAfterFields
 	ReplaceStrategy      types.String   `tfsdk:"replace_strategy"`
 	Content              types.String   `tfsdk:"content"`
 	ContentBase64        types.String   `tfsdk:"content_base64"`
@@ -290,6 +291,9 @@ func (r *uploadResource) Schema(ctx context.Context, _ resource.SchemaRequest, r
 			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),
 		},
 	}
+	for name, a := range uploadAfterResourceAttributes() {
+		resp.Schema.Attributes[name] = a
+	}
 }
 
 func (r *uploadResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
@@ -397,7 +401,7 @@ func (r *uploadResource) Update(ctx context.Context, req resource.UpdateRequest,
 		return
 	}
 	var file *plannedUpload
-	if plan.MD5.IsUnknown() || !plan.MD5.Equal(state.MD5) {
+	if plan.MD5.IsUnknown() || !plan.MD5.Equal(state.MD5) || plan.AntivirusStatus.IsUnknown() && mustReupload(ctx, req.Private, state.MD5) {
 		var err error
 		file, err = r.uploadPlannedFile(ctx, plan)
 		if err != nil {
@@ -437,7 +441,7 @@ func (r *uploadResource) Update(ctx context.Context, req resource.UpdateRequest,
 		}
 	}
 	tflog.Debug(ctx, "updated upload", map[string]any{"upload_id": id, "file_replaced": file != nil})
-	r.saveApplied(ctx, up, plan, file, &resp.State, resp.Private, &resp.Diagnostics)
+	r.saveApplied(ctx, up, plan, file, &resp.State, resp.Private, infectedUpdate, &resp.Diagnostics)
 }
 
 func (r *uploadResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {

@@ -42,12 +42,23 @@ func uploadFileInput(plan uploadResourceModel) datocms.UploadFileInput {
 
 // saveApplied writes the state after a successful create or update and checks that DatoCMS
 // holds exactly the bytes that were uploaded. It records the local file (hashed by the
-// apply-time plan of this process), so the next plan does not read it again.
+// apply-time plan of this process), so the next plan does not read it again. After a new
+// file it waits for DatoCMS's verdict on it (see awaitSettled): infected fails the apply,
+// with the state saved; without one, what DatoCMS found out since the plan (a scan, Mux)
+// is left to the next refresh, so that the state is the plan.
 func (r *uploadResource) saveApplied(ctx context.Context, up *datocms.Upload, plan uploadResourceModel, file *plannedUpload,
-	state *tfsdk.State, private privateSetter, diags *diag.Diagnostics,
+	state *tfsdk.State, private privateSetter, then string, diags *diag.Diagnostics,
 ) {
+	newFile := plan.AntivirusStatus.IsUnknown()
+	if newFile {
+		up = awaitSettled(ctx, r.client, up, diags)
+	}
 	newState, d := modelFromAPI(ctx, up, plan)
 	diags.Append(d...)
+	keptAfter := !newFile && !newState.withPosterTime(plan.PosterTime).equal(plan.uploadAfterFields)
+	if !newFile {
+		newState.uploadAfterFields = plan.withPosterTime(newState.PosterTime)
+	}
 	if file != nil && up.MD5 != file.MD5 {
 		diags.AddAttributeError(path.Root("md5"), "DatoCMS stored a different file",
 			fmt.Sprintf("Upload %s reports md5 %s, but the file uploaded from %q has md5 %s. The upload is kept in state as DatoCMS "+
@@ -62,7 +73,15 @@ func (r *uploadResource) saveApplied(ctx context.Context, up *datocms.Upload, pl
 	case file != nil && file.url != nil && file.url.MD5 == up.MD5:
 		diags.Append(writePrivate(ctx, private, privateURLSourceKey, file.url)...)
 	}
-	if kept { // the state is not what up maps to: the next refresh maps it
+	if newFile {
+		reportScan(up, plan.sourceKey(), then, diags)
+		var reupload *reuploadRecord
+		if up.AntivirusStatus == antivirusInfected {
+			reupload = &reuploadRecord{MD5: up.MD5}
+		}
+		diags.Append(writePrivate(ctx, private, privateReuploadKey, reupload)...)
+	}
+	if kept || keptAfter { // the state is not what up maps to: the next refresh maps it
 		up = nil
 	}
 	diags.Append(recordRefresh(ctx, private, up, *state)...)

@@ -97,7 +97,7 @@ func (r *uploadResource) finishCreate(ctx context.Context, up *datocms.Upload, p
 		}
 		up = updated
 	}
-	r.saveApplied(ctx, up, plan, file, &resp.State, resp.Private, &resp.Diagnostics)
+	r.saveApplied(ctx, up, plan, file, &resp.State, resp.Private, infectedCreate, &resp.Diagnostics)
 	resp.Diagnostics.Append(recordProject(ctx, r.client, resp.Private)...)
 }
 

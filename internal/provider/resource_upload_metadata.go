@@ -4,12 +4,14 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/float64planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/mapplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/setplanmodifier"
@@ -55,7 +57,8 @@ type uploadMetadataModel struct {
 	UploadID types.String `tfsdk:"upload_id"`
 	Basename types.String `tfsdk:"basename"`
 	uploadMetadataFields
-	ClearOnDestroy types.Bool `tfsdk:"clear_on_destroy"`
+	PosterTime     types.Float64 `tfsdk:"poster_time"`
+	ClearOnDestroy types.Bool    `tfsdk:"clear_on_destroy"`
 }
 
 func (r *uploadMetadataResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -129,6 +132,13 @@ func (r *uploadMetadataResource) Schema(_ context.Context, _ resource.SchemaRequ
 					"asset. It must exist in the environment." + unmanaged,
 				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 				Validators:    []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"poster_time": schema.Float64Attribute{
+				Optional:            true,
+				Computed:            true,
+				MarkdownDescription: afterDescriptions["poster_time"] + posterTimeDescription + unmanaged,
+				PlanModifiers:       []planmodifier.Float64{float64planmodifier.UseStateForUnknown()},
+				Validators:          []validator.Float64{float64validator.AtLeast(0)},
 			},
 			"clear_on_destroy": schema.BoolAttribute{
 				Optional: true,
@@ -214,6 +224,9 @@ func (r *uploadMetadataResource) ModifyPlan(ctx context.Context, req resource.Mo
 	checkPlannedMetadata(ctx, r.client, plan.uploadMetadataFields, prior, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
+	}
+	if !plan.PosterTime.IsNull() && !plan.PosterTime.IsUnknown() && (state == nil || !plan.PosterTime.Equal(state.PosterTime)) {
+		r.checkPosterTime(ctx, plan, held, &resp.Diagnostics)
 	}
 	switch {
 	case held != nil:
@@ -332,6 +345,9 @@ func (r *uploadMetadataResource) apply(ctx context.Context, plan, current upload
 	if !plan.Basename.IsUnknown() && !plan.Basename.Equal(current.Basename) {
 		in.Basename = plan.Basename.ValueStringPointer()
 	}
+	if !plan.PosterTime.IsNull() { // left out: not managed
+		in.PosterTime = patchPosterTime(plan.PosterTime, current.PosterTime)
+	}
 	if diags.HasError() {
 		return
 	}
@@ -391,5 +407,22 @@ func metadataModelFromAPI(ctx context.Context, up *datocms.Upload, prior uploadM
 	}
 	var diags diag.Diagnostics
 	m.uploadMetadataFields, diags = metadataFieldsFromAPI(ctx, up, prior.uploadMetadataFields, true)
+	m.PosterTime = types.Float64PointerValue(up.DefaultFieldMetadata.PosterTime)
 	return m, diags
+}
+
+// checkPosterTime checks a new poster time against the upload (held, or read now): a video,
+// long enough, in an environment that keeps poster times (see the datocms_upload check).
+func (r *uploadMetadataResource) checkPosterTime(ctx context.Context, plan uploadMetadataModel, held *datocms.Upload, diags *diag.Diagnostics) {
+	if held == nil {
+		up, err := r.client.GetUpload(ctx, plan.UploadID.ValueString())
+		if err != nil {
+			diags.Append(apiErrorDiagnostic("Error reading upload", fmt.Sprintf("Could not check poster_time against upload %s: %s",
+				plan.UploadID.ValueString(), err), err))
+			return
+		}
+		held = up
+	}
+	same := uploadResourceModel{MimeType: types.StringPointerValue(held.MimeType), uploadAfterFields: uploadAfterFromAPI(held)}
+	checkPosterTime(ctx, r.client, plan.PosterTime, "", &same, diags)
 }

@@ -193,7 +193,7 @@ func (r *uploadResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 			local = &record.Facts
 		}
 	}
-	planComputed(&plan, config, state, local)
+	planComputed(&plan, config, state, local, state != nil && mustReupload(ctx, req.Private, state.MD5))
 	switch {
 	case state == nil && local != nil:
 		r.warnAboutOrphans(ctx, config.sourceKey(), plan, local, &resp.Diagnostics)
@@ -214,6 +214,16 @@ func (r *uploadResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 		prior = &state.uploadMetadataFields
 	}
 	checkPlannedMetadata(ctx, r.client, plan.uploadMetadataFields, prior, &resp.Diagnostics)
+	if newFile := plan.AntivirusStatus.IsUnknown(); newFile || !plan.PosterTime.Equal(state.PosterTime) {
+		kind, same := "", state // what tells whether the file is a video: its header, or DatoCMS
+		if newFile {
+			same = nil
+			if local != nil {
+				kind = local.Kind
+			}
+		}
+		checkPosterTime(ctx, r.client, plan.PosterTime, kind, same, &resp.Diagnostics)
+	}
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -316,13 +326,14 @@ func (r *uploadResource) localFileForPlan(ctx context.Context, source types.Stri
 
 // planComputed sets every computed attribute of the plan: known from the local file or the
 // prior state where the change cannot affect it, unknown only where DatoCMS will compute it.
-func planComputed(plan *uploadResourceModel, config uploadResourceModel, state *uploadResourceModel, local *localfile.Facts) {
+func planComputed(plan *uploadResourceModel, config uploadResourceModel, state *uploadResourceModel, local *localfile.Facts, reupload bool) {
 	if state != nil {
 		plan.ID, plan.CreatedAt = state.ID, state.CreatedAt
 		plan.Size, plan.Format, plan.MimeType = state.Size, state.Format, state.MimeType
 		plan.URL, plan.Path, plan.Filename = state.URL, state.Path, state.Filename
 		plan.Width, plan.Height, plan.IsImage = state.Width, state.Height, state.IsImage
 		plan.Blurhash, plan.Thumbhash = state.Blurhash, state.Thumbhash
+		plan.uploadAfterFields = state.withPosterTime(plan.PosterTime)
 		if config.Basename.IsNull() {
 			plan.Basename = state.Basename
 		}
@@ -332,7 +343,8 @@ func planComputed(plan *uploadResourceModel, config uploadResourceModel, state *
 	if local != nil {
 		plan.MD5 = types.StringValue(local.MD5)
 	}
-	fileChanged := state == nil || local == nil || local.MD5 != state.MD5.ValueString()
+	// A file an apply found infected is uploaded again (see reuploadRecord).
+	fileChanged := state == nil || local == nil || local.MD5 != state.MD5.ValueString() || reupload && config.managesFile()
 	if fileChanged {
 		planFileFacts(plan, local)
 	}
@@ -354,6 +366,7 @@ func planFileFacts(plan *uploadResourceModel, local *localfile.Facts) {
 	plan.Size, plan.Format, plan.MimeType = types.Int64Unknown(), types.StringUnknown(), types.StringUnknown()
 	plan.Width, plan.Height, plan.IsImage = types.Int64Unknown(), types.Int64Unknown(), types.BoolUnknown()
 	plan.Blurhash, plan.Thumbhash = types.StringUnknown(), types.StringUnknown()
+	plan.unknownForNewFile(local != nil && (local.Kind == localfile.KindRaster || local.Kind == localfile.KindDocument))
 	if local == nil {
 		return
 	}

@@ -93,7 +93,7 @@ func TestAccUpload_jpegDimensions(t *testing.T) {
 				PreConfig: func() { writeJPEG(t, src, 50, 40, 1) },
 				Config:    cfg,
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					expectUnknownAttributes(testResource, "url", "path", "blurhash", "thumbhash"),
+					expectUnknownAttributes(testResource, "url", "path", "blurhash", "thumbhash", "antivirus_status", "threat_name"),
 					expectAttributeChange(testResource, "width", 30, 50),
 					expectAttributeChange(testResource, "filename", "team.jpg", "team.jpg"),
 				}},
@@ -102,7 +102,7 @@ func TestAccUpload_jpegDimensions(t *testing.T) {
 				PreConfig: func() { writeJPEG(t, src, 60, 40, 6) },
 				Config:    cfg,
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					expectUnknownAttributes(testResource, "url", "path", "blurhash", "thumbhash", "width", "height"),
+					expectUnknownAttributes(testResource, "url", "path", "blurhash", "thumbhash", "width", "height", "antivirus_status", "threat_name"),
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(testResource, tfjsonpath.New("width"), knownvalue.Int64Exact(60)),
@@ -130,7 +130,7 @@ func TestAccUpload_quietPlans(t *testing.T) {
 	var oldMD5 string
 	var oldSize float64
 
-	placeholders := []string{"blurhash", "thumbhash"}
+	placeholders := []string{"blurhash", "thumbhash", "antivirus_status", "threat_name"} // and the new file's scan
 	newURL := []string{"url", "path"}
 
 	resource.UnitTest(t, resource.TestCase{
@@ -712,9 +712,11 @@ func TestPlanComputed(t *testing.T) {
 		config   uploadResourceModel
 		strategy string
 		local    *localfile.Facts
+		reupload bool
 		want     []string
 	}{
 		"metadata only":           {local: same, want: nil},
+		"infected, upload again":  {config: uploadResourceModel{Source: types.StringValue("x/f.png")}, local: same, reupload: true, want: []string{"blurhash", "height", "is_image", "path", "thumbhash", "url", "width"}},
 		"rename":                  {config: uploadResourceModel{Basename: types.StringValue("g")}, local: same, want: []string{"path", "url"}},
 		"new file":                {local: changed, want: []string{"blurhash", "filename", "height", "is_image", "path", "thumbhash", "url", "width"}},
 		"new file, basename set":  {config: uploadResourceModel{Basename: types.StringValue("f"), Source: types.StringValue("x/new.GIF")}, local: changed, want: []string{"blurhash", "height", "is_image", "path", "thumbhash", "url", "width"}},
@@ -737,7 +739,7 @@ func TestPlanComputed(t *testing.T) {
 			if !config.Basename.IsNull() {
 				plan.Basename = config.Basename
 			}
-			planComputed(&plan, config, &state, tc.local)
+			planComputed(&plan, config, &state, tc.local, tc.reupload)
 			if diff := cmp.Diff(tc.want, unknowns(plan)); diff != "" {
 				t.Errorf("unknown attributes (-want +got):\n%s", diff)
 			}

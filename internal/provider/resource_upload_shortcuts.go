@@ -114,8 +114,8 @@ func (r *uploadResource) planUnchanged(ctx context.Context, req resource.ModifyP
 			return false
 		}
 	}
-	if !content.IsNull() || !contentBase64.IsNull() || !sourceURL.IsNull() {
-		return false
+	if !content.IsNull() || !contentBase64.IsNull() || !sourceURL.IsNull() || mustReupload(ctx, req.Private, md5) {
+		return false // a file to upload again is planned in full (see planComputed)
 	}
 	// Write-only content is in the configuration only: plan and state both hold null, and
 	// only its MD5, computed by the full path, tells whether it changed.

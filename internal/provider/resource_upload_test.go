@@ -688,7 +688,7 @@ func TestAccUpload_replacedFileNames(t *testing.T) {
 							PreApply: []plancheck.PlanCheck{
 								plancheck.ExpectResourceAction("datocms_upload.named", plancheck.ResourceActionUpdate),
 								plancheck.ExpectKnownValue("datocms_upload.named", tfjsonpath.New("filename"), knownvalue.StringExact("logo-main.png")),
-								expectUnknownAttributes("datocms_upload.unnamed", "url", "path", "blurhash", "thumbhash"),
+								expectUnknownAttributes("datocms_upload.unnamed", "url", "path", "blurhash", "thumbhash", "antivirus_status", "threat_name"),
 								plancheck.ExpectKnownValue("datocms_upload.unnamed", tfjsonpath.New("basename"), knownvalue.StringExact("y")),
 								plancheck.ExpectKnownValue("datocms_upload.unnamed", tfjsonpath.New("filename"), knownvalue.StringExact("y.png")),
 							},
@@ -913,7 +913,7 @@ func TestAccUpload_keepURLNeedsSameFormat(t *testing.T) {
 				PreConfig: func() { writePNG(t, src, 131, 10, 10) },
 				Config:    config,
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					expectUnknownAttributes(testResource, "blurhash", "thumbhash"),
+					expectUnknownAttributes(testResource, "blurhash", "thumbhash", "antivirus_status", "threat_name"),
 					expectAttributeChange(testResource, "width", 8, 10),
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{remote(srv, func(up datocmstest.Upload) error {

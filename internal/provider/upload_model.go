@@ -35,6 +35,7 @@ func modelFromAPI(ctx context.Context, up *datocms.Upload, prior uploadResourceM
 		m.ReplaceStrategy = types.StringValue(replaceStrategyCreateNewURL)
 	}
 	m.ContentWO, m.ContentBase64WO = types.StringNull(), types.StringNull() // write-only: never in state
+	m.uploadAfterFields = uploadAfterFromAPI(up)
 	var diags diag.Diagnostics
 	m.uploadMetadataFields, diags = metadataFieldsFromAPI(ctx, up, prior.uploadMetadataFields, false)
 	return m, diags
@@ -145,7 +146,22 @@ func updateInput(ctx context.Context, plan, state uploadResourceModel) (datocms.
 	if !plan.Basename.IsUnknown() && !plan.Basename.Equal(state.Basename) {
 		in.Basename = plan.Basename.ValueStringPointer()
 	}
+	in.PosterTime = patchPosterTime(plan.PosterTime, state.PosterTime)
 	return in, diags
+}
+
+// patchPosterTime is the poster time to send: unset when it does not change (compared as
+// float64s, as DatoCMS keeps it), null for Mux's default.
+func patchPosterTime(plan, state types.Float64) datocms.Field[float64] {
+	switch {
+	case plan.IsUnknown() || plan.IsNull() && state.IsNull():
+		return datocms.Field[float64]{}
+	case plan.IsNull():
+		return datocms.Null[float64]()
+	case !state.IsNull() && !state.IsUnknown() && plan.ValueFloat64() == state.ValueFloat64():
+		return datocms.Field[float64]{}
+	}
+	return datocms.Set(plan.ValueFloat64())
 }
 
 func patchString(v types.String) datocms.Field[string] {
@@ -189,5 +205,15 @@ func (m *uploadResourceModel) nullUnknowns() {
 	}
 	if m.IsImage.IsUnknown() {
 		m.IsImage = types.BoolNull()
+	}
+	for _, s := range []*types.String{&m.AntivirusStatus, &m.ThreatName, &m.MuxPlaybackID, &m.MuxMP4HighestRes} {
+		if s.IsUnknown() {
+			*s = types.StringNull()
+		}
+	}
+	for _, f := range []*types.Float64{&m.Duration, &m.FrameRate} {
+		if f.IsUnknown() {
+			*f = types.Float64Null()
+		}
 	}
 }

@@ -122,6 +122,7 @@ type uploadDataModel struct {
 	DefaultFieldMetadata types.Map    `tfsdk:"default_field_metadata"`
 	CreatedAt            types.String `tfsdk:"created_at"`
 	UpdatedAt            types.String `tfsdk:"updated_at"`
+	uploadAfterFields
 }
 
 // uploadDataAttributes are the attributes of one upload in a data source, all computed.
@@ -133,7 +134,7 @@ func uploadDataAttributes() map[string]dschema.Attribute {
 	num := func(desc string) dschema.Int64Attribute {
 		return dschema.Int64Attribute{Computed: true, MarkdownDescription: desc}
 	}
-	return map[string]dschema.Attribute{
+	attrs := map[string]dschema.Attribute{
 		"id":        str("Upload ID: what `datocms_upload` imports, and what records link to."),
 		"url":       str("Public URL of the file."),
 		"path":      str("Storage path of the file in DatoCMS."),
@@ -162,10 +163,14 @@ func uploadDataAttributes() map[string]dschema.Attribute {
 		"created_at":             str("When the upload was created (RFC 3339)."),
 		"updated_at":             str("When the upload was last changed (RFC 3339)."),
 	}
+	for name, a := range uploadAfterDataAttributes() {
+		attrs[name] = a
+	}
+	return attrs
 }
 
 // uploadDataObjectType is the type of one upload in a list, matching uploadDataAttributes.
-var uploadDataObjectType = types.ObjectType{AttrTypes: map[string]attr.Type{
+var uploadDataObjectType = types.ObjectType{AttrTypes: withAttrTypes(uploadAfterAttrTypes, map[string]attr.Type{
 	"id": types.StringType, "url": types.StringType, "path": types.StringType, "basename": types.StringType,
 	"filename": types.StringType, "md5": types.StringType, "size": types.Int64Type, "format": types.StringType,
 	"mime_type": types.StringType, "width": types.Int64Type, "height": types.Int64Type, "is_image": types.BoolType,
@@ -173,7 +178,15 @@ var uploadDataObjectType = types.ObjectType{AttrTypes: map[string]attr.Type{
 	"tags": types.SetType{ElemType: types.StringType}, "upload_collection_id": types.StringType,
 	"default_field_metadata": types.MapType{ElemType: localeMetadataType},
 	"created_at":             types.StringType, "updated_at": types.StringType,
-}}
+})}
+
+// withAttrTypes is base with more added.
+func withAttrTypes(more, base map[string]attr.Type) map[string]attr.Type {
+	for k, v := range more {
+		base[k] = v
+	}
+	return base
+}
 
 // uploadDataFromAPI maps an upload returned by DatoCMS to the data source model. Metadata is
 // mapped as datocms_upload maps it after an import, so that the value can be copied into one.
@@ -197,6 +210,7 @@ func uploadDataFromAPI(ctx context.Context, up *datocms.Upload) (uploadDataModel
 		UploadCollectionID: types.StringPointerValue(up.UploadCollectionID),
 		CreatedAt:          stringOrNull(up.CreatedAt),
 		UpdatedAt:          stringOrNull(up.UpdatedAt),
+		uploadAfterFields:  uploadAfterFromAPI(up),
 	}
 	var diags diag.Diagnostics
 	tags, d := types.SetValueFrom(ctx, types.StringType, up.Tags)
