@@ -3,8 +3,8 @@ package provider
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"fmt"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	tfjson "github.com/hashicorp/terraform-json"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -435,20 +436,28 @@ func TestUploadMetadataDestroyPlanSaysWhatStays(t *testing.T) {
 	}
 }
 
-// docsBlankTexts is the perl program the docs give to make a generated configuration's empty
-// texts "".
-const docsBlankTexts = `s/^( *(?:author|copyright|notes) *= *)null$/$1""/`
+// blankEmptyTexts does what the docs tell users to do with a generated configuration: set
+// the author, copyright and notes that Terraform wrote as null, or left out, to "".
+func blankEmptyTexts(hcl string) string {
+	for _, name := range []string{"author", "copyright", "notes"} {
+		null := regexp.MustCompile(`(?m)^(\s*` + name + `\s*=\s*)null$`)
+		switch {
+		case null.MatchString(hcl):
+			hcl = null.ReplaceAllString(hcl, `$1""`)
+		case !regexp.MustCompile(`(?m)^\s*` + name + `\s*=`).MatchString(hcl):
+			hcl = regexp.MustCompile(`(?m)^(resource "datocms_upload_metadata" "[^"]+" \{\n)`).ReplaceAllString(hcl, "${1}  "+name+" = \"\"\n")
+		}
+	}
+	return hcl
+}
 
 // TestUploadMetadata_blankMustStayEmpty: "" in datocms_upload_metadata means "must stay
-// empty". Terraform's -generate-config-out writes every empty optional string as null, which
-// for author, copyright and notes means "not managed", so the docs say to turn those nulls
-// into "" (inside default_field_metadata, null already means empty: the map is the whole
-// value). The configuration then imports with no change, and a copyright and a title added in
+// empty". Terraform's -generate-config-out writes every empty optional string as null (or,
+// from 1.15, leaves it out), which for author, copyright and notes means "not managed", so the
+// docs say to set them to "" (inside default_field_metadata, null already means empty: the
+// map is the whole value). The configuration then imports with no change, and a copyright and a title added in
 // the UI show as changes back to empty, which the apply clears in DatoCMS.
 func TestUploadMetadata_blankMustStayEmpty(t *testing.T) {
-	if docs := string(readFile(t, filepath.Join(repoRoot(t), "templates", "resources", "upload_metadata.md.tmpl"))); !strings.Contains(docs, "perl -pi -e '"+docsBlankTexts+"' generated.tf") {
-		t.Fatalf("the docs no longer give the command this test runs: perl -pi -e '%s' generated.tf", docsBlankTexts)
-	}
 	t.Parallel()
 	srv := newTestServer(t)
 	ups := seedUploads(t, srv, []seedUpload{{name: "fox.png", content: pngContent(t, 5), in: datocms.CreateUploadInput{
@@ -465,15 +474,28 @@ func TestUploadMetadata_blankMustStayEmpty(t *testing.T) {
 	if res, err := ws.Run(ctx, "plan", "-generate-config-out=generated.tf", "-input=false"); err != nil || res.ExitCode != 0 {
 		t.Fatalf("plan -generate-config-out: %v\n%s", err, res)
 	}
-	// What the docs say to do with a generated configuration, word for word.
-	if out, err := exec.CommandContext(ctx, "perl", "-pi", "-e", docsBlankTexts, filepath.Join(ws.Dir, "generated.tf")).CombinedOutput(); err != nil {
-		t.Fatalf("perl: %v\n%s", err, out)
+	// Terraform writes the empty texts as null (before 1.15) or leaves them out: not managed.
+	// OpenTofu writes "".
+	generated := string(readFile(t, filepath.Join(ws.Dir, "generated.tf")))
+	cli, err := cliUnderTest()
+	if err != nil {
+		t.Fatal(err)
 	}
-	watched := strings.Join(strings.Fields(string(readFile(t, filepath.Join(ws.Dir, "generated.tf")))), " ")
-	for _, want := range []string{`copyright = ""`, `notes = ""`, `title = null`, `alt = "Fox"`} {
-		if !strings.Contains(watched, want) {
+	for _, name := range []string{"copyright", "notes"} {
+		if blank := regexp.MustCompile(`(?m)^\s*` + name + `\s*=\s*""$`).MatchString(generated); blank != cli.openTofu {
+			t.Errorf("%s %s wrote %s as \"\": %v, but the docs say %v:\n%s", cli.name, cli.version, name, blank, cli.openTofu, generated)
+		}
+	}
+	// What the docs say to do with it.
+	watched := blankEmptyTexts(generated)
+	folded := strings.Join(strings.Fields(watched), " ")
+	for _, want := range []string{`copyright = ""`, `notes = ""`, `author = "Ann"`, `alt = "Fox"`} {
+		if !strings.Contains(folded, want) {
 			t.Fatalf("the generated configuration, texts made \"\", lacks %s:\n%s", want, watched)
 		}
+	}
+	if err := ws.Write("generated.tf", []byte(watched)); err != nil {
+		t.Fatal(err)
 	}
 	if res, err := ws.Apply(ctx); err != nil || res.ExitCode != 0 || !strings.Contains(res.Stdout, "1 imported, 0 added, 0 changed, 0 destroyed") {
 		t.Fatalf("apply of the import: %v\n%s", err, res)
@@ -488,15 +510,32 @@ func TestUploadMetadata_blankMustStayEmpty(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	res, err := ws.Run(ctx, "plan", "-input=false", "-detailed-exitcode", "-no-color")
+	// What the plan changes, from its JSON (CLIs render "" differently: OpenTofu shows null).
+	res, err := ws.Run(ctx, "plan", "-input=false", "-detailed-exitcode", "-out=repair.tfplan")
 	if err != nil || res.ExitCode != 2 {
 		t.Fatalf("plan after the UI edit: want changes (exit 2): %v\n%s", err, res)
 	}
-	out := strings.Join(strings.Fields(res.Stdout), " ")
-	for _, want := range []string{`~ copyright = "Someone" -> ""`, `- title = "Added in the UI" -> null`, "0 to add, 1 to change, 0 to destroy"} {
-		if !strings.Contains(out, want) {
-			t.Errorf("the plan does not show %s:\n%s", want, res.Stdout)
-		}
+	show, err := ws.Run(ctx, "show", "-json", "repair.tfplan")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var plan tfjson.Plan
+	if err := json.Unmarshal([]byte(show.Stdout), &plan); err != nil {
+		t.Fatal(err)
+	}
+	rc, err := resourceChange(&plan, "datocms_upload_metadata.fox")
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, after := rc.Change.Before.(map[string]any), rc.Change.After.(map[string]any)
+	title := func(m map[string]any) any {
+		en, _ := m["default_field_metadata"].(map[string]any)["en"].(map[string]any)
+		return en["title"]
+	}
+	if fmt.Sprint(rc.Change.Actions) != "[update]" || before["copyright"] != "Someone" || after["copyright"] != "" ||
+		title(before) != "Added in the UI" || title(after) != nil {
+		t.Errorf("plan after the UI edit: %v, copyright %q -> %q, title %v -> %v; want an update back to \"\" and null",
+			rc.Change.Actions, before["copyright"], after["copyright"], title(before), title(after))
 	}
 	if res, err := ws.Apply(ctx); err != nil || res.ExitCode != 0 {
 		t.Fatalf("apply: %v\n%s", err, res)
