@@ -369,3 +369,119 @@ func TestVideo_posterTimeInMetadata(t *testing.T) {
 		},
 	})
 }
+
+// TestAntivirus_unscannedAndUnprocessedWarn: an apply whose new files DatoCMS could not scan
+// (failed, skipped) warns naming each file and succeeds with the verdict in state; a video
+// Mux has not processed when the wait runs out (here the create's timeout) warns too, with
+// its facts null in state, and the next refresh records them without planning a change.
+func TestAntivirus_unscannedAndUnprocessedWarn(t *testing.T) {
+	t.Parallel()
+	requireTerraform(t)
+	srv := newTestServer(t, datocmstest.WithAntivirusDelay(2*time.Second), datocmstest.WithMuxDelay(8*time.Second))
+	ws := cliWorkspace(t, srv)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	for name, content := range map[string][]byte{"a.txt": []byte("a\n"), "b.txt": []byte("b\n"), "hero.mp4": datocmstest.TinyMP4(12.5, 25)} {
+		if err := ws.Write("files/"+name, content); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := ws.WriteConfig(`resource "datocms_upload" "a" {
+  source = "${path.module}/files/a.txt"
+}
+
+resource "datocms_upload" "b" {
+  source = "${path.module}/files/b.txt"
+}
+
+resource "datocms_upload" "hero" {
+  source = "${path.module}/files/hero.mp4"
+  timeouts {
+    create = "13s"
+  }
+}
+`); err != nil {
+		t.Fatal(err)
+	}
+
+	// While the scans run, DatoCMS's scanner gives up on a.txt and skips b.txt.
+	verdicts := map[string]string{"a.txt": "failed", "b.txt": "skipped"}
+	setterDone := make(chan error, 1)
+	go func() {
+		for len(verdicts) > 0 && ctx.Err() == nil {
+			for _, up := range srv.Uploads("") {
+				if v, ok := verdicts[up.Filename]; ok && up.Antivirus.Status == "pending" {
+					if err := srv.SetAntivirus("", up.ID, v, ""); err != nil {
+						setterDone <- err
+						return
+					}
+					delete(verdicts, up.Filename)
+				}
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		setterDone <- ctx.Err()
+	}()
+	res, err := ws.Apply(ctx, "-json")
+	if err != nil || res.ExitCode != 0 {
+		t.Fatalf("apply: %v\n%s", err, res)
+	}
+	if err := <-setterDone; err != nil {
+		t.Fatalf("setting the scans' verdicts: %v", err)
+	}
+	// Terraform's human output folds similar warnings into one; its JSON stream has each.
+	diags := strings.Join(planDiagnostics(t, res.Stdout), "\n")
+	for _, want := range []string{
+		`(?m)^warning\|datocms_upload\.a\|File not scanned for viruses\|.*files/a\.txt \(upload \S+\) ended "failed": the file is served unscanned`,
+		`(?m)^warning\|datocms_upload\.b\|File not scanned for viruses\|.*files/b\.txt \(upload \S+\) ended "skipped": the file is served unscanned`,
+		`(?m)^warning\|datocms_upload\.hero\|DatoCMS has not finished with the new file\|After 3s, Mux has not reported its duration and frame rate yet`,
+	} {
+		if !regexp.MustCompile(want).MatchString(diags) {
+			t.Errorf("apply diagnostics lack %s:\n%s", want, diags)
+		}
+	}
+	state, err := ws.StateValues(ctx, "datocms_upload")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for addr, want := range map[string]string{"datocms_upload.a": "failed", "datocms_upload.b": "skipped"} {
+		if got := state[addr]["antivirus_status"]; got != want {
+			t.Errorf("%s antivirus_status = %v, want %s", addr, got, want)
+		}
+	}
+	if d := state["datocms_upload.hero"]["duration"]; d != nil {
+		t.Errorf("hero duration = %v, want null: Mux had not reported it", d)
+	}
+
+	// Once Mux is done, a plan records its facts and plans nothing.
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		if up, ok := uploadNamed(srv, "hero.mp4"); ok && up.Duration != nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("Mux never finished with hero.mp4")
+		}
+	}
+	if empty, res, err := ws.PlanIsEmpty(ctx); err != nil || !empty {
+		t.Errorf("plan after Mux finished: want no changes (%v)\n%s", err, res)
+	}
+	if res, err := ws.Run(ctx, "apply", "-refresh-only", "-auto-approve", "-input=false"); err != nil || res.ExitCode != 0 {
+		t.Fatalf("refresh: %v\n%s", err, res)
+	}
+	if state, err = ws.StateValues(ctx, "datocms_upload"); err != nil {
+		t.Fatal(err)
+	}
+	if d := state["datocms_upload.hero"]["duration"]; d != 12.5 {
+		t.Errorf("hero duration after the refresh = %v, want 12.5", d)
+	}
+}
+
+// uploadNamed is the upload of srv's primary environment with this file name.
+func uploadNamed(srv *datocmstest.Server, filename string) (datocmstest.Upload, bool) {
+	for _, up := range srv.Uploads("") {
+		if up.Filename == filename {
+			return up, true
+		}
+	}
+	return datocmstest.Upload{}, false
+}
