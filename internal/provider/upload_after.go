@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	dschema "github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -93,13 +92,6 @@ func uploadAfterDataAttributes() map[string]dschema.Attribute {
 		}
 	}
 	return out
-}
-
-// uploadAfterAttrTypes are their types, for data sources that return lists of uploads.
-var uploadAfterAttrTypes = map[string]attr.Type{
-	"antivirus_status": types.StringType, "threat_name": types.StringType, "mux_playback_id": types.StringType,
-	"mux_mp4_highest_res": types.StringType, "duration": types.Float64Type, "frame_rate": types.Float64Type,
-	"poster_time": types.Float64Type,
 }
 
 // uploadAfterFromAPI maps them from an upload. (A configured poster time of 0.1 is a

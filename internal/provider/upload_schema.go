@@ -169,24 +169,16 @@ func uploadDataAttributes() map[string]dschema.Attribute {
 	return attrs
 }
 
-// uploadDataObjectType is the type of one upload in a list, matching uploadDataAttributes.
-var uploadDataObjectType = types.ObjectType{AttrTypes: withAttrTypes(uploadAfterAttrTypes, map[string]attr.Type{
-	"id": types.StringType, "url": types.StringType, "path": types.StringType, "basename": types.StringType,
-	"filename": types.StringType, "md5": types.StringType, "size": types.Int64Type, "format": types.StringType,
-	"mime_type": types.StringType, "width": types.Int64Type, "height": types.Int64Type, "is_image": types.BoolType,
-	"author": types.StringType, "copyright": types.StringType, "notes": types.StringType,
-	"tags": types.SetType{ElemType: types.StringType}, "upload_collection_id": types.StringType,
-	"default_field_metadata": types.MapType{ElemType: localeMetadataType},
-	"created_at":             types.StringType, "updated_at": types.StringType,
-})}
-
-// withAttrTypes is base with more added.
-func withAttrTypes(more, base map[string]attr.Type) map[string]attr.Type {
-	for k, v := range more {
-		base[k] = v
+// uploadDataObjectType is the type of one upload in a list: derived from
+// uploadDataAttributes, so that an attribute added there cannot be missing here.
+var uploadDataObjectType = func() types.ObjectType {
+	attrs := uploadDataAttributes()
+	attrTypes := make(map[string]attr.Type, len(attrs))
+	for name, a := range attrs {
+		attrTypes[name] = a.GetType()
 	}
-	return base
-}
+	return types.ObjectType{AttrTypes: attrTypes}
+}()
 
 // uploadDataFromAPI maps an upload returned by DatoCMS to the data source model. Metadata is
 // mapped as datocms_upload maps it after an import, so that the value can be copied into one.
