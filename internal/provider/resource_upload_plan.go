@@ -194,10 +194,11 @@ func (r *uploadResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 		}
 	}
 	planComputed(&plan, config, state, local, state != nil && mustReupload(ctx, req.Private, state.MD5))
+	pending := state != nil && readPendingCreate(ctx, req.Private) != nil
 	switch {
 	case state == nil && local != nil:
 		r.warnAboutOrphans(ctx, config.sourceKey(), plan, local, &resp.Diagnostics)
-	case state != nil && readPendingCreate(ctx, req.Private) != nil:
+	case pending:
 		planPendingCreate(&plan)
 	}
 
@@ -227,7 +228,7 @@ func (r *uploadResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if state != nil && plan.URL.IsUnknown() && !state.URL.IsNull() && readPendingCreate(ctx, req.Private) == nil {
+	if state != nil && plan.URL.IsUnknown() && !state.URL.IsNull() && !pending {
 		why := "a rename"
 		if !plan.MD5.Equal(state.MD5) {
 			why = "a new file"

@@ -36,10 +36,7 @@ type urlSourceRecord struct {
 	Size   int64  `json:"size"`
 }
 
-var (
-	sha256Pattern = regexp.MustCompile(`^[0-9a-fA-F]{64}$`)
-	sourceURLArgs = []string{"source_url", "source_sha256", "source_md5"}
-)
+var sha256Pattern = regexp.MustCompile(`^[0-9a-fA-F]{64}$`)
 
 // hasURLSource reports whether the configuration takes the file from source_url.
 func (m uploadResourceModel) hasURLSource() bool { return !m.SourceURL.IsNull() }
@@ -77,10 +74,13 @@ func validateURLSource(config uploadResourceModel, diags *diag.Diagnostics) {
 				"the network, and the apply checks the download against it before anything reaches DatoCMS. "+
 				"For example: source_sha256 = \"<output of sha256sum>\".")
 	case !config.hasURLSource():
-		for _, name := range sourceURLArgs[1:] {
-			if v := map[string]types.String{"source_sha256": config.SourceSHA256, "source_md5": config.SourceMD5}[name]; !v.IsNull() {
-				diags.AddAttributeError(tfpath.Root(name), "Checksum without source_url",
-					name+" pins the file downloaded from source_url: set source_url, or remove "+name+".")
+		for _, pin := range []struct {
+			name  string
+			value types.String
+		}{{"source_sha256", config.SourceSHA256}, {"source_md5", config.SourceMD5}} {
+			if !pin.value.IsNull() {
+				diags.AddAttributeError(tfpath.Root(pin.name), "Checksum without source_url",
+					pin.name+" pins the file downloaded from source_url: set source_url, or remove "+pin.name+".")
 			}
 		}
 	}

@@ -208,8 +208,6 @@ func customDataValue(remote map[string]any, prior types.Map) types.Map {
 	return types.MapValueMust(types.StringType, elems)
 }
 
-// nonEmpty treats "" like null: the configuration cannot hold "" (validated), so a blank
-// value written in the UI reads as unset instead of as a perpetual diff.
 // textFromAPI reads a text DatoCMS holds (nil when empty) against its prior value. In
 // datocms_upload_metadata, "" means "must stay empty": a configuration that says "" keeps ""
 // in state while DatoCMS holds nothing (DatoCMS keeps no empty strings), so a value added in
@@ -236,6 +234,8 @@ func textToAPI(v types.String) *string {
 	return v.ValueStringPointer()
 }
 
+// nonEmpty treats "" like null: the configuration cannot hold "" (validated), so a blank
+// value written in the UI reads as unset instead of as a perpetual diff.
 func nonEmpty(s *string) *string {
 	if s == nil || strings.TrimSpace(*s) == "" {
 		return nil
