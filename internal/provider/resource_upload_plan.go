@@ -244,12 +244,14 @@ func (r *uploadResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 func checkPlannedMetadata(ctx context.Context, client *datocms.Client, plan uploadMetadataFields, state *uploadMetadataFields, diags *diag.Diagnostics) {
 	if state == nil || !plan.DefaultFieldMetadata.Equal(state.DefaultFieldMetadata) {
 		checkLocalesExist(ctx, client, plan.DefaultFieldMetadata, diags)
-	}
-	if state != nil {
-		prior, d1 := metadataLocales(ctx, state.DefaultFieldMetadata)
-		planned, d2 := metadataLocales(ctx, plan.DefaultFieldMetadata)
-		if !d1.HasError() && !d2.HasError() {
-			checkFocalPointRemoval(prior, planned, diags)
+		// Only a change can remove a focal point: unchanged metadata is not decoded (by
+		// reflection) on every plan of an upload that takes the full path.
+		if state != nil {
+			prior, d1 := metadataLocales(ctx, state.DefaultFieldMetadata)
+			planned, d2 := metadataLocales(ctx, plan.DefaultFieldMetadata)
+			if !d1.HasError() && !d2.HasError() {
+				checkFocalPointRemoval(prior, planned, diags)
+			}
 		}
 	}
 	if state == nil || !plan.UploadCollectionID.Equal(state.UploadCollectionID) {
