@@ -164,11 +164,13 @@ func patchPosterTime(plan, state types.Float64) datocms.Field[float64] {
 	return datocms.Set(plan.ValueFloat64())
 }
 
+// patchString is the value sent for a text that changed: null for null or "" (empty, as
+// DatoCMS keeps it), as textToAPI decides for every text.
 func patchString(v types.String) datocms.Field[string] {
-	if v.IsNull() || v.ValueString() == "" { // "" is empty, as DatoCMS keeps it: null
-		return datocms.Null[string]()
+	if text := textToAPI(v); text != nil {
+		return datocms.Set(*text)
 	}
-	return datocms.Set(v.ValueString())
+	return datocms.Null[string]()
 }
 
 // uploadFilename is the name given to DatoCMS for a new file. DatoCMS derives basename and
@@ -193,7 +195,7 @@ func uploadFilename(plan uploadResourceModel) string {
 func (m *uploadResourceModel) nullUnknowns() {
 	m.ContentWO, m.ContentBase64WO = types.StringNull(), types.StringNull()
 	for _, s := range []*types.String{&m.ID, &m.MD5, &m.Format, &m.MimeType, &m.URL, &m.Path, &m.Filename,
-		&m.Blurhash, &m.Thumbhash, &m.CreatedAt, &m.Basename} {
+		&m.Blurhash, &m.Thumbhash, &m.CreatedAt, &m.Basename, &m.AntivirusStatus, &m.ThreatName, &m.MuxPlaybackID, &m.MuxMP4HighestRes} {
 		if s.IsUnknown() {
 			*s = types.StringNull()
 		}
@@ -205,11 +207,6 @@ func (m *uploadResourceModel) nullUnknowns() {
 	}
 	if m.IsImage.IsUnknown() {
 		m.IsImage = types.BoolNull()
-	}
-	for _, s := range []*types.String{&m.AntivirusStatus, &m.ThreatName, &m.MuxPlaybackID, &m.MuxMP4HighestRes} {
-		if s.IsUnknown() {
-			*s = types.StringNull()
-		}
 	}
 	for _, f := range []*types.Float64{&m.Duration, &m.FrameRate} {
 		if f.IsUnknown() {
