@@ -91,6 +91,27 @@ func (r *Root) CreateTemp(pattern string, sub ...string) (*os.File, error) {
 	}
 }
 
+// WriteFile writes data to the file name in the directory sub, made where missing, through a
+// temporary file renamed into place: a reader sees the old entry or the whole new one, never
+// a part. The temporary file is made by CreateTemp, in sub itself, so that RemoveEmpty (here
+// or in another process) cannot remove the directory between the write and the rename.
+func (r *Root) WriteFile(name string, data []byte, sub ...string) error {
+	tmp, err := r.CreateTemp("entry-*.tmp", sub...)
+	if err != nil {
+		return err
+	}
+	_, werr := tmp.Write(data)
+	cerr := tmp.Close()
+	if werr == nil && cerr == nil {
+		werr = os.Rename(tmp.Name(), filepath.Join(filepath.Dir(tmp.Name()), name))
+	}
+	if werr != nil || cerr != nil {
+		_ = os.Remove(tmp.Name())
+		return errors.Join(werr, cerr)
+	}
+	return nil
+}
+
 // RemoveEmpty removes the directory sub and then its parents up to the root included, as
 // long as they are empty, so that no empty directory is left behind.
 func (r *Root) RemoveEmpty(sub ...string) {

@@ -25,7 +25,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -87,7 +86,13 @@ func Scope(baseURL, siteID, environment string) string {
 
 const dirName = "creates"
 
-func (j *Journal) file(dir, uploadID string) string { return filepath.Join(dir, uploadID+".json") }
+// entryName is the file name of uploadID's entry.
+func entryName(uploadID string) string { return uploadID + ".json" }
+
+// entryPath is the path of uploadID's entry in scope.
+func (j *Journal) entryPath(scope, uploadID string) string {
+	return j.root.Path(dirName, scope, entryName(uploadID))
+}
 
 // validID keeps an upload ID usable as a file name (DatoCMS IDs are base64url or digits).
 func validID(id string) bool {
@@ -107,22 +112,9 @@ func (j *Journal) Record(scope string, e Entry) error {
 	if err != nil {
 		return err
 	}
-	// Made in the entry's directory, which another Forget cannot remove while it holds it.
-	tmp, err := j.root.CreateTemp("entry-*.tmp", dirName, scope)
-	if err != nil {
-		return err
-	}
-	dir := filepath.Dir(tmp.Name())
-	_, werr := tmp.Write(raw)
-	cerr := tmp.Close()
-	if werr == nil && cerr == nil {
-		werr = os.Rename(tmp.Name(), j.file(dir, e.UploadID))
-	}
-	if werr != nil || cerr != nil {
-		_ = os.Remove(tmp.Name())
-		return errors.Join(werr, cerr)
-	}
-	return nil
+	// WriteFile writes through a temporary file in the entry's directory, which another
+	// Forget cannot remove while it holds it.
+	return j.root.WriteFile(entryName(e.UploadID), raw, dirName, scope)
 }
 
 // MarkReturned moves the entry of uploadID to the returned stage.
@@ -142,7 +134,7 @@ func (j *Journal) Forget(scope, uploadID string) bool {
 	if j == nil || !validID(uploadID) {
 		return false
 	}
-	removed := os.Remove(j.file(j.root.Path(dirName, scope), uploadID)) == nil
+	removed := os.Remove(j.entryPath(scope, uploadID)) == nil
 	if removed {
 		j.root.RemoveEmpty(dirName, scope)
 	}
@@ -154,7 +146,7 @@ func (j *Journal) Entry(scope, uploadID string) (Entry, bool) {
 	if j == nil || !validID(uploadID) {
 		return Entry{}, false
 	}
-	return j.read(j.file(j.root.Path(dirName, scope), uploadID))
+	return j.read(j.entryPath(scope, uploadID))
 }
 
 // read reads an entry file the user running the provider wrote, and that nobody else could
@@ -170,7 +162,7 @@ func (j *Journal) read(name string) (Entry, bool) {
 		return Entry{}, false
 	}
 	var e Entry
-	if json.NewDecoder(f).Decode(&e) != nil || !validID(e.UploadID) || e.UploadID+".json" != filepath.Base(name) {
+	if json.NewDecoder(f).Decode(&e) != nil || !validID(e.UploadID) || entryName(e.UploadID) != filepath.Base(name) {
 		return Entry{}, false
 	}
 	if j.now().Sub(e.CreatedAt) > MaxAge {
@@ -187,7 +179,7 @@ func (j *Journal) entries(scope string) []Entry {
 	}
 	dir := j.root.Path(dirName, scope)
 	list, err := os.ReadDir(dir)
-	if errors.Is(err, fs.ErrNotExist) || err != nil {
+	if err != nil { // none yet, or unreadable: nothing to adopt or warn about either way
 		return nil
 	}
 	var out []Entry
@@ -206,23 +198,20 @@ func (j *Journal) entries(scope string) []Entry {
 // Adoptable returns the entries a create of this file (key and md5) by owner may adopt:
 // creates of the same owner that never returned, whose terraform process is gone.
 func (j *Journal) Adoptable(scope string, owner Owner, key, md5 string) []Entry {
-	var out []Entry
-	for _, e := range j.entries(scope) {
-		if e.Stage == Started && e.Owner == owner && e.Key == key && e.MD5 == md5 && e.Terraform.Gone() {
-			out = append(out, e)
-		}
-	}
-	return out
+	// Gone reads the process table: asked only of the entries that match otherwise.
+	return slices.DeleteFunc(j.matching(scope, Started, owner, key, md5), func(e Entry) bool { return !e.Terraform.Gone() })
 }
 
 // Unseen returns the entries of uploads that owner created from this file and content,
 // whose creates returned, but which no plan has seen in state since.
 func (j *Journal) Unseen(scope string, owner Owner, key, md5 string) []Entry {
-	var out []Entry
-	for _, e := range j.entries(scope) {
-		if e.Stage == Returned && e.Owner == owner && e.Key == key && e.MD5 == md5 {
-			out = append(out, e)
-		}
-	}
-	return out
+	return j.matching(scope, Returned, owner, key, md5)
+}
+
+// matching returns the scope's entries at stage of creates of this file (key and md5) by
+// owner, oldest first: what Adoptable and Unseen both start from.
+func (j *Journal) matching(scope string, stage Stage, owner Owner, key, md5 string) []Entry {
+	return slices.DeleteFunc(j.entries(scope), func(e Entry) bool {
+		return e.Stage != stage || e.Owner != owner || e.Key != key || e.MD5 != md5
+	})
 }

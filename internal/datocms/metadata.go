@@ -127,7 +127,7 @@ type (
 		Title      map[string]*string        `json:"title"`
 		CustomData map[string]map[string]any `json:"custom_data"`
 		FocalPoint *FocalPoint               `json:"focal_point"`
-		PosterTime *float64                  `json:"poster_time,omitempty"` // written by metadataPatch only
+		PosterTime *float64                  `json:"poster_time,omitempty"` // read only: fieldKeyedPatch writes it
 	}
 )
 
@@ -309,6 +309,13 @@ func deref(s *string) string {
 var ErrPosterTimeNeedsFieldKeyed = errors.New("poster_time needs an environment whose default_field_metadata is field-keyed " +
 	"(with non-localized focal points); this one is still locale-keyed")
 
+// fieldKeyedPatch is the field-keyed shape with poster_time always sent: its PosterTime
+// shadows fieldKeyed's (omitempty), so that a nil one is sent as null, Mux's default.
+type fieldKeyedPatch struct {
+	fieldKeyed
+	PosterTime *float64 `json:"poster_time"`
+}
+
 // metadataPatch is the default_field_metadata of an update: md encoded for the site (nil
 // when only the poster time changes: a write is a patch, keys left out keep their values),
 // with poster_time when set.
@@ -319,16 +326,9 @@ func metadataPatch(md *FieldMetadata, posterTime Field[float64], site *Site) (an
 	if !site.NonLocalizedFocalPoints {
 		return nil, ErrPosterTimeNeedsFieldKeyed
 	}
-	out := map[string]any{}
-	if md != nil {
-		raw, err := json.Marshal(encodeFieldMetadata(*md, site))
-		if err != nil {
-			return nil, err
-		}
-		if err := json.Unmarshal(raw, &out); err != nil {
-			return nil, err
-		}
+	if md == nil {
+		return map[string]any{"poster_time": posterTime.Value()}, nil
 	}
-	out["poster_time"] = posterTime.Value() // nil encodes as null: Mux's default
-	return out, nil
+	fk, _ := encodeFieldMetadata(*md, site).(fieldKeyed) // always, with NonLocalizedFocalPoints
+	return fieldKeyedPatch{fieldKeyed: fk, PosterTime: posterTime.Value()}, nil
 }

@@ -328,19 +328,14 @@ func TestUploadFile_FromMemory(t *testing.T) {
 func TestUploadFile_Progress(t *testing.T) {
 	t.Parallel()
 	srv := newServer(t)
-	var buf strings.Builder
-	var mu sync.Mutex
-	c := newClient(t, srv, func(cfg *datocms.Config) {
-		cfg.Logger = slog.New(slog.NewTextHandler(lockedWriter{&mu, &buf}, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	})
+	var log infoLog
+	c := newClient(t, srv, log.into)
 	ctx := testContext(t)
 	small := writeFile(t, "small.bin", make([]byte, 1<<20))
 	uploadFile(ctx, t, c, small)
-	mu.Lock()
-	if buf.Len() != 0 {
-		t.Errorf("a 1 MiB upload logged at INFO:\n%s", buf.String())
+	if logged := log.String(); logged != "" {
+		t.Errorf("a 1 MiB upload logged at INFO:\n%s", logged)
 	}
-	mu.Unlock()
 	large := filepath.Join(t.TempDir(), "large.bin")
 	f, err := os.Create(large)
 	if err == nil {
@@ -353,42 +348,50 @@ func TestUploadFile_Progress(t *testing.T) {
 		t.Fatal(err)
 	}
 	uploadFile(ctx, t, c, large)
-	mu.Lock()
-	defer mu.Unlock()
-	lines := strings.Count(buf.String(), "uploading large.bin: ")
-	if lines != 10 || !strings.Contains(buf.String(), "uploading large.bin: 100% (65.0 MiB of 65.0 MiB, ") ||
-		!regexp.MustCompile(`uploading large.bin: 10% \(6.5 MiB of 65.0 MiB, [0-9.]+ MiB/s, about [0-9hms.]+ left\)`).MatchString(buf.String()) {
-		t.Errorf("%d progress lines, want 10 (one per tenth, with rate and time left):\n%s", lines, buf.String())
+	logged := log.String()
+	lines := strings.Count(logged, "uploading large.bin: ")
+	if lines != 10 || !strings.Contains(logged, "uploading large.bin: 100% (65.0 MiB of 65.0 MiB, ") ||
+		!regexp.MustCompile(`uploading large.bin: 10% \(6.5 MiB of 65.0 MiB, [0-9.]+ MiB/s, about [0-9hms.]+ left\)`).MatchString(logged) {
+		t.Errorf("%d progress lines, want 10 (one per tenth, with rate and time left):\n%s", lines, logged)
 	}
 }
 
-type lockedWriter struct {
-	mu *sync.Mutex
-	w  io.Writer
+// infoLog collects a client's INFO log as text. Writes are locked: the client logs from the
+// goroutines of its transfers while a test reads.
+type infoLog struct {
+	mu  sync.Mutex
+	buf strings.Builder
 }
 
-func (l lockedWriter) Write(p []byte) (int, error) {
+// into is a newClient option that logs to l.
+func (l *infoLog) into(cfg *datocms.Config) {
+	cfg.Logger = slog.New(slog.NewTextHandler(l, &slog.HandlerOptions{Level: slog.LevelInfo}))
+}
+
+func (l *infoLog) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.w.Write(p)
+	return l.buf.Write(p)
+}
+
+func (l *infoLog) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
 }
 
 // TestProgress_unknownSize: a transfer of unknown size logs each 64 MiB, and never a share.
 func TestProgress_unknownSize(t *testing.T) {
 	t.Parallel()
-	var buf strings.Builder
-	var mu sync.Mutex
-	c := newClient(t, newServer(t), func(cfg *datocms.Config) {
-		cfg.Logger = slog.New(slog.NewTextHandler(lockedWriter{&mu, &buf}, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	})
+	var log infoLog
+	c := newClient(t, newServer(t), log.into)
 	report := c.Progress(testContext(t), "downloading film.mp4", -1)
 	for done := int64(0); done <= 200<<20; done += 1 << 20 {
 		report(done)
 	}
-	mu.Lock()
-	defer mu.Unlock()
-	if n := strings.Count(buf.String(), "downloading film.mp4: "); n != 3 || !strings.Contains(buf.String(), "192.0 MiB so far") ||
-		strings.Contains(buf.String(), "%") {
-		t.Errorf("%d progress lines, want 3 (64, 128 and 192 MiB so far):\n%s", n, buf.String())
+	logged := log.String()
+	if n := strings.Count(logged, "downloading film.mp4: "); n != 3 || !strings.Contains(logged, "192.0 MiB so far") ||
+		strings.Contains(logged, "%") {
+		t.Errorf("%d progress lines, want 3 (64, 128 and 192 MiB so far):\n%s", n, logged)
 	}
 }

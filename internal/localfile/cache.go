@@ -34,16 +34,17 @@ const (
 	cacheMaxAge   = 24 * time.Hour
 )
 
-func (c *hashCache) entry(abs string, s Stat) string {
+// entryName is the file name of the entry of a version of the file at abs.
+func entryName(abs string, s Stat) string {
 	sum := sha256.Sum256(fmt.Appendf(nil, "%s\x00%d\x00%d\x00%d\x00%d\x00%d", abs, s.Size, s.ModNS, s.ChangeNS, s.Inode, s.Device))
-	return c.root.Path(cacheDirName, hex.EncodeToString(sum[:16])+".json")
+	return hex.EncodeToString(sum[:16]) + ".json"
 }
 
 func (c *hashCache) get(abs string, s Stat) (Facts, bool) {
 	if s.Size < minCachedSize {
 		return Facts{}, false
 	}
-	file, err := os.Open(c.entry(abs, s))
+	file, err := os.Open(c.root.Path(cacheDirName, entryName(abs, s)))
 	if err != nil {
 		return Facts{}, false
 	}
@@ -60,22 +61,14 @@ func (c *hashCache) put(abs string, f Facts) {
 	if f.Size < minCachedSize {
 		return
 	}
-	dir, err := c.root.Dir(cacheDirName) // made when first needed: no empty directory left behind
-	if err != nil {
-		return
-	}
-	c.prune.Do(func() { c.removeOld(dir) })
 	raw, err := json.Marshal(f)
 	if err != nil {
 		return
 	}
-	tmp, err := os.CreateTemp(dir, "entry-*")
-	if err != nil {
-		return
-	}
-	_, werr := tmp.Write(raw)
-	if cerr := tmp.Close(); werr != nil || cerr != nil || os.Rename(tmp.Name(), c.entry(abs, f.Stat)) != nil {
-		_ = os.Remove(tmp.Name())
+	// The directory is made when first needed (no empty directory is left behind), and
+	// pruned only once WriteFile has checked it.
+	if c.root.WriteFile(entryName(abs, f.Stat), raw, cacheDirName) == nil {
+		c.prune.Do(func() { c.removeOld(c.root.Path(cacheDirName)) })
 	}
 }
 

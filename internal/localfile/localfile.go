@@ -147,15 +147,10 @@ func New(trustRecords bool, cache *cachedir.Root) *Files {
 // file's stat shows that version. recorded reports that the facts came from a record of
 // another process (known, or the hash cache) instead of reading the file.
 func (l *Files) Facts(name string, known *Record) (f Facts, recorded bool, err error) {
-	info, err := StatSource(name)
+	abs, stat, err := version(name)
 	if err != nil {
 		return Facts{}, false, err
 	}
-	abs, err := filepath.Abs(name)
-	if err != nil {
-		return Facts{}, false, err
-	}
-	stat := statOf(info)
 	l.mu.Lock()
 	mine, ok := l.seen[abs]
 	l.mu.Unlock()
@@ -201,16 +196,21 @@ func (l *Files) trustsStat(stat Stat) bool { return l.trustRecords && stat.compl
 // StillRecorded reports whether the file at name is, by its stat, the version known
 // records, by the test Facts applies to records (without the hash cache or reading the file).
 func (l *Files) StillRecorded(name string, known *Record) bool {
+	abs, stat, err := version(name)
+	return err == nil && l.trustsStat(stat) && known.describes(abs, stat)
+}
+
+// version returns the absolute path of the source file at name, by which records and hashes
+// are kept, and the stat of its current version; errors are StatSource's.
+func version(name string) (abs string, stat Stat, err error) {
 	info, err := StatSource(name)
 	if err != nil {
-		return false
+		return "", Stat{}, err
 	}
-	abs, err := filepath.Abs(name)
-	if err != nil {
-		return false
+	if abs, err = filepath.Abs(name); err != nil {
+		return "", Stat{}, err
 	}
-	stat := statOf(info)
-	return l.trustsStat(stat) && known.describes(abs, stat)
+	return abs, statOf(info), nil
 }
 
 // StatFile returns the stat of the file at name as Facts records it.

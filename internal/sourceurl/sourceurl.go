@@ -142,11 +142,15 @@ func (d Downloader) Download(ctx context.Context, rawURL string, pin Pin) (*File
 	}
 	sha, sum := sha256.New(), md5.New() //nolint:gosec // content identity
 	dst := io.MultiWriter(f, sha, sum)
+	if d.Progress != nil {
+		// Last, so that it counts only what the file and both hashes took.
+		dst = io.MultiWriter(dst, &progressWriter{total: total, report: d.Progress})
+	}
 	var src io.Reader = resp.Body
 	if d.MaxSize > 0 {
 		src = io.LimitReader(resp.Body, d.MaxSize+1)
 	}
-	n, err := copyWithProgress(dst, src, total, d.Progress)
+	n, err := io.CopyBuffer(dst, src, make([]byte, 256<<10))
 	switch {
 	case err != nil:
 		f.Close()
@@ -199,28 +203,16 @@ func cleanStale(dir, current string) {
 	}
 }
 
-func copyWithProgress(dst io.Writer, src io.Reader, total int64, progress func(done, total int64)) (int64, error) {
-	if progress == nil {
-		return io.Copy(dst, src)
-	}
-	buf := make([]byte, 256<<10)
-	var done int64
-	for {
-		n, err := src.Read(buf)
-		if n > 0 {
-			if _, werr := dst.Write(buf[:n]); werr != nil {
-				return done, werr
-			}
-			done += int64(n)
-			progress(done, total)
-		}
-		if errors.Is(err, io.EOF) {
-			return done, nil
-		}
-		if err != nil {
-			return done, err
-		}
-	}
+// progressWriter tells report how many bytes were written so far, of total (-1: unknown).
+type progressWriter struct {
+	done, total int64
+	report      func(done, total int64)
+}
+
+func (w *progressWriter) Write(p []byte) (int, error) {
+	w.done += int64(len(p))
+	w.report(w.done, w.total)
+	return len(p), nil
 }
 
 func hexOf(h hash.Hash) string { return hex.EncodeToString(h.Sum(nil)) }
