@@ -2,6 +2,7 @@ package datocmstest
 
 import (
 	"io"
+	"maps"
 	"net/http"
 	"slices"
 	"strconv"
@@ -57,7 +58,7 @@ func (s *Server) serveFiles(w http.ResponseWriter, r *http.Request) {
 	case r.URL.Path+"/" == filesPrefix && r.Method == http.MethodGet:
 		s.files.mu.Lock()
 		list := []map[string]any{}
-		for _, n := range slicesSorted(s.files.content) {
+		for _, n := range slices.Sorted(maps.Keys(s.files.content)) {
 			list = append(list, map[string]any{"name": n, "size": len(s.files.content[n]), "downloads": s.files.downloads[n]})
 		}
 		s.files.mu.Unlock()
@@ -85,13 +86,4 @@ func (s *Server) serveFiles(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Allow", "GET, PUT")
 		adminError(w, http.StatusMethodNotAllowed, "%s does not take %s", r.URL.Path, r.Method)
 	}
-}
-
-func slicesSorted(m map[string][]byte) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

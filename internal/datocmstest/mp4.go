@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"io"
 	"math"
+	"slices"
 )
 
 // Videos: what Mux reports once it has processed one (duration, frame rate, the highest MP4
@@ -181,28 +182,20 @@ func TinyMP4(durationSeconds float64, fps int) []byte {
 	identity := u32(0x10000, 0, 0, 0, 0x10000, 0, 0, 0, 0x40000000)
 	duration := uint32(math.Round(durationSeconds * movieScale))
 	// Version 0 full boxes: version and flags, creation and modification time, then fields.
-	mvhd := cat(u32(0, 0, 0, movieScale, duration, 0x10000), []byte{1, 0, 0, 0}, make([]byte, 8), identity, make([]byte, 24), u32(2))
-	tkhd := cat(u32(3, 0, 0, 1, 0, duration, 0, 0, 0, 0), identity, u32(1280<<16, 720<<16))
-	mdhd := cat(u32(0, 0, 0, trackScale, uint32(frames*frameTicks)), make([]byte, 4)) //nolint:gosec // G115: small test values.
-	hdlr := cat(u32(0, 0), []byte("vide"), make([]byte, 12), []byte("video\x00"))
+	mvhd := slices.Concat(u32(0, 0, 0, movieScale, duration, 0x10000), []byte{1, 0, 0, 0}, make([]byte, 8), identity, make([]byte, 24), u32(2))
+	tkhd := slices.Concat(u32(3, 0, 0, 1, 0, duration, 0, 0, 0, 0), identity, u32(1280<<16, 720<<16))
+	mdhd := slices.Concat(u32(0, 0, 0, trackScale, uint32(frames*frameTicks)), make([]byte, 4)) //nolint:gosec // G115: small test values.
+	hdlr := slices.Concat(u32(0, 0), []byte("vide"), make([]byte, 12), []byte("video\x00"))
 	stbl := []byte(nil)
 	if fps > 0 {
 		stbl = box("stts", u32(0, 1, uint32(frames), frameTicks)) //nolint:gosec // G115: small test values.
 	}
 	trak := box("trak", box("tkhd", tkhd), box("mdia", box("mdhd", mdhd), box("hdlr", hdlr), box("minf", box("stbl", stbl))))
-	return cat(box("ftyp", []byte("isom"), u32(0x200), []byte("isommp41")), box("moov", box("mvhd", mvhd), trak))
+	return slices.Concat(box("ftyp", []byte("isom"), u32(0x200), []byte("isommp41")), box("moov", box("mvhd", mvhd), trak))
 }
 
 // box builds an ISO BMFF box of type typ around its payload parts.
 func box(typ string, payload ...[]byte) []byte {
-	body := cat(payload...)
-	return cat(binary.BigEndian.AppendUint32(nil, uint32(8+len(body))), []byte(typ), body) //nolint:gosec // G115: boxes built here are small.
-}
-
-func cat(parts ...[]byte) []byte {
-	var out []byte
-	for _, p := range parts {
-		out = append(out, p...)
-	}
-	return out
+	body := slices.Concat(payload...)
+	return slices.Concat(binary.BigEndian.AppendUint32(nil, uint32(8+len(body))), []byte(typ), body) //nolint:gosec // G115: boxes built here are small.
 }

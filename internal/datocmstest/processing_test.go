@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"net/http"
 	"regexp"
+	"slices"
 	"testing"
 	"time"
 )
@@ -266,7 +267,7 @@ func TestReadVideoFacts(t *testing.T) {
 		want videoFacts
 	}{
 		{"moov first", TinyMP4(2.5, 24), videoFacts{duration: 2.5, frameRate: 24, height: 720}},
-		{"moov after media", cat(mdat, wide, TinyMP4(61, 60)), videoFacts{duration: 61, frameRate: 60, height: 720}},
+		{"moov after media", slices.Concat(mdat, wide, TinyMP4(61, 60)), videoFacts{duration: 61, frameRate: 60, height: 720}},
 		{"no stts", TinyMP4(1, 0), videoFacts{duration: 1, height: 720}},
 		{"truncated", TinyMP4(1, 30)[:60], videoFacts{}},
 		{"not a video", []byte("hello world, this is text"), videoFacts{}},

@@ -350,12 +350,7 @@ func handleDeleteCollection(c *call) (int, any, error) {
 	if col == nil {
 		return 0, nil, errNotFound()
 	}
-	var held []*uploadRecord
-	for _, rec := range e.uploads {
-		if rec.UploadCollectionID != nil && *rec.UploadCollectionID == col.id {
-			held = append(held, rec)
-		}
-	}
+	held := e.uploadsInLocked(col.id)
 	children := e.siblingsLocked(col.id, nil)
 	if len(held) > 0 || len(children) > 0 {
 		switch s.behaviour.NonEmptyCollectionDelete {
@@ -386,9 +381,19 @@ func (e *envStore) deleteTreeLocked(s *Server, col *collection) {
 		e.deleteTreeLocked(s, child)
 		delete(e.collections, child.id)
 	}
+	for _, rec := range e.uploadsInLocked(col.id) {
+		s.deleteUploadLocked(e, rec)
+	}
+}
+
+// uploadsInLocked returns the uploads directly in collection id, not those of its
+// sub-collections.
+func (e *envStore) uploadsInLocked(id string) []*uploadRecord {
+	var out []*uploadRecord
 	for _, rec := range e.uploads {
-		if rec.UploadCollectionID != nil && *rec.UploadCollectionID == col.id {
-			s.deleteUploadLocked(e, rec)
+		if rec.UploadCollectionID != nil && *rec.UploadCollectionID == id {
+			out = append(out, rec)
 		}
 	}
+	return out
 }

@@ -105,28 +105,25 @@ func (s *Server) signedStorageURL(base, path string, expires int64) string {
 // and returns a signed URL for the PUT (API §6.1). Open question §10.1: we
 // answer 201 as in recorded traffic, never a job.
 func handleUploadRequest(c *call) (int, any, error) {
-	filename := "file"
-	var collectionRel any
 	// Strict: the documented body always has data.attributes (its filename is optional).
 	if top, _ := c.body.(map[string]any); top == nil || !hasKey(top["data"], "attributes") {
 		return 0, nil, errUnprocessable("INVALID_ATTRIBUTES", map[string]any{"field": "attributes"})
 	}
-	{
-		doc, err := c.resource("upload_request")
-		if err != nil {
-			return 0, nil, err
-		}
-		if v, ok := doc.attrs["filename"]; ok && v != nil {
-			name, ok := v.(string)
-			if !ok {
-				return 0, nil, errInvalidField("filename", "INVALID_FORMAT")
-			}
-			if name != "" {
-				filename = name
-			}
-		}
-		collectionRel = doc.rels["upload_collection"]
+	doc, err := c.resource("upload_request")
+	if err != nil {
+		return 0, nil, err
 	}
+	filename := "file"
+	if v, ok := doc.attrs["filename"]; ok && v != nil {
+		name, ok := v.(string)
+		if !ok {
+			return 0, nil, errInvalidField("filename", "INVALID_FORMAT")
+		}
+		if name != "" {
+			filename = name
+		}
+	}
+	collectionRel := doc.rels["upload_collection"]
 	s := c.s
 	s.lock()
 	defer s.mu.Unlock()

@@ -161,9 +161,9 @@ func handleCreateTrack(c *call) (int, any, error) {
 	if aerr != nil {
 		return 0, nil, aerr
 	}
-	head, problem, aerr := s.trackSourceLocked(spec.source, c.base())
-	if aerr != nil {
-		return 0, nil, aerr
+	head, problem, err := s.trackSourceLocked(spec.source, c.base())
+	if err != nil {
+		return 0, nil, err
 	}
 	if problem == "" && spec.typ == "subtitles" && !isSubtitles(head) {
 		problem = "The subtitles file is neither WebVTT nor SRT"
@@ -203,15 +203,17 @@ const trackHeadSize = 1024
 // upload request (as path takes them for an upload), or a URL of this server, which it
 // reads directly. The server never reaches the network, so any other URL is refused with
 // 422. A URL of this server that serves nothing gives problem, a track that errors, as a
-// failed download would.
-func (s *Server) trackSourceLocked(source, base string) (head []byte, problem string, aerr *apiError) {
+// failed download would. A file that cannot be read is the server's own failure: the
+// error goes back as is, and serveCMA answers it with 500 EXCEPTION.
+func (s *Server) trackSourceLocked(source, base string) (head []byte, problem string, err error) {
 	const field = "url_or_upload_request_id"
 	if !strings.HasPrefix(source, "http://") && !strings.HasPrefix(source, "https://") {
 		obj := s.objects[source]
 		if obj == nil || obj.blob == nil {
 			return nil, "", errInvalidField(field, "INVALID_FORMAT")
 		}
-		return readHead(obj.blob.file)
+		head, err = readHead(obj.blob.file)
+		return head, "", err
 	}
 	u, err := url.Parse(source)
 	if err != nil || !strings.HasPrefix(source, base+"/") {
@@ -230,7 +232,8 @@ func (s *Server) trackSourceLocked(source, base string) (head []byte, problem st
 		return b[:min(len(b), trackHeadSize)], "", nil
 	case strings.HasPrefix(u.Path, "/assets/"):
 		if rec, _ := s.assetLocked(strings.TrimPrefix(u.Path, "/assets")); rec != nil {
-			return readHead(rec.blob.file)
+			head, err = readHead(rec.blob.file)
+			return head, "", err
 		}
 		return nil, failed + ": the url serves no file", nil
 	}
@@ -238,18 +241,18 @@ func (s *Server) trackSourceLocked(source, base string) (head []byte, problem st
 }
 
 // readHead reads the first trackHeadSize bytes of a blob's file.
-func readHead(file string) ([]byte, string, *apiError) {
+func readHead(file string) ([]byte, error) {
 	f, err := os.Open(file) //nolint:gosec // G703: a blob's file name is server-generated (writeBlob), not request input.
 	if err != nil {
-		return nil, "", newAPIError(http.StatusInternalServerError, "EXCEPTION", map[string]any{"message": err.Error()})
+		return nil, err
 	}
 	defer f.Close()
 	head := make([]byte, trackHeadSize)
 	n, err := io.ReadFull(f, head)
 	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
-		return nil, "", newAPIError(http.StatusInternalServerError, "EXCEPTION", map[string]any{"message": err.Error()})
+		return nil, err
 	}
-	return head[:n], "", nil
+	return head[:n], nil
 }
 
 var (

@@ -2,7 +2,6 @@ package scenario
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -81,8 +80,8 @@ func twoOwners(ctx context.Context, r *Run, a, b *Workspace, configA, configB st
 		return err
 	}
 	if len(switchArgs) > 0 {
-		if res, err := b.Run(ctx, switchArgs...); err != nil || res.ExitCode != 0 {
-			return fmt.Errorf("terraform %s: %w %s", strings.Join(switchArgs, " "), errors.Join(err), diagnostics(res))
+		if err := runOK(ctx, b, "terraform "+strings.Join(switchArgs, " "), switchArgs...); err != nil {
+			return err
 		}
 	}
 	if err := b.Write("main.tf", []byte(configB)); err != nil {
@@ -113,8 +112,8 @@ func twoOwners(ctx context.Context, r *Run, a, b *Workspace, configA, configB st
 	if err := r.Admin.ClearRequests(ctx); err != nil {
 		return err
 	}
-	if res, err := b.Run(ctx, "destroy", "-auto-approve", "-input=false"); err != nil || res.ExitCode != 0 {
-		return fmt.Errorf("terraform destroy of the second configuration: %w %s", errors.Join(err), diagnostics(res))
+	if err := runOK(ctx, b, "terraform destroy of the second configuration", "destroy", "-auto-approve", "-input=false"); err != nil {
+		return err
 	}
 	reqs, err := r.Admin.Requests(ctx)
 	if err != nil {
@@ -133,11 +132,21 @@ func twoOwners(ctx context.Context, r *Run, a, b *Workspace, configA, configB st
 		return fmt.Errorf("destroying the second configuration sent %d DELETEs, want 1", deletes)
 	}
 	if len(switchArgs) > 0 {
-		if res, err := b.Run(ctx, "workspace", "select", "default"); err != nil || res.ExitCode != 0 {
-			return fmt.Errorf("terraform workspace select default: %w %s", errors.Join(err), diagnostics(res))
+		if err := runOK(ctx, b, "terraform workspace select default", "workspace", "select", "default"); err != nil {
+			return err
 		}
 	}
 	r.Note("one upload each (%s, %s); the second destroy deleted its own only", a1, b1)
+	return nil
+}
+
+// runOK runs terraform with args in ws and expects exit code 0; what names the command in
+// the error, which carries terraform's diagnostics.
+func runOK(ctx context.Context, ws *Workspace, what string, args ...string) error {
+	res, err := ws.Run(ctx, args...)
+	if err != nil || res.ExitCode != 0 {
+		return fmt.Errorf("%s: %w %s", what, err, diagnostics(res))
+	}
 	return nil
 }
 
