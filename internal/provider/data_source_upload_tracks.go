@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
@@ -23,9 +22,11 @@ type uploadTracksDataSource struct {
 	client *datocms.Client
 }
 
+// Tracks is a plain slice: the framework derives the list's element type from
+// trackDataModel, so no hand-kept copy of the attribute types can drift from the schema.
 type uploadTracksModel struct {
-	UploadID types.String `tfsdk:"upload_id"`
-	Tracks   types.List   `tfsdk:"tracks"`
+	UploadID types.String     `tfsdk:"upload_id"`
+	Tracks   []trackDataModel `tfsdk:"tracks"`
 }
 
 type trackDataModel struct {
@@ -37,11 +38,6 @@ type trackDataModel struct {
 	Status         types.String `tfsdk:"status"`
 	Error          types.String `tfsdk:"error"`
 }
-
-var trackDataType = types.ObjectType{AttrTypes: map[string]attr.Type{
-	"id": types.StringType, "type": types.StringType, "name": types.StringType, "language_code": types.StringType,
-	"closed_captions": types.BoolType, "status": types.StringType, "error": types.StringType,
-}}
 
 func (d *uploadTracksDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_upload_tracks"
@@ -92,14 +88,11 @@ func (d *uploadTracksDataSource) Read(ctx context.Context, req datasource.ReadRe
 			fmt.Sprintf("Could not list the tracks of upload %s: %s", m.UploadID.ValueString(), err), err))
 		return
 	}
-	out := make([]trackDataModel, 0, len(tracks))
+	m.Tracks = make([]trackDataModel, 0, len(tracks)) // not nil: no tracks is an empty list, not null
 	for _, t := range tracks {
-		out = append(out, trackDataModel{ID: types.StringValue(t.ID), Type: types.StringValue(t.Type), Name: stringOrNull(t.Name),
+		m.Tracks = append(m.Tracks, trackDataModel{ID: types.StringValue(t.ID), Type: types.StringValue(t.Type), Name: stringOrNull(t.Name),
 			LanguageCode: types.StringValue(t.LanguageCode), ClosedCaptions: types.BoolValue(t.ClosedCaptions),
 			Status: types.StringValue(t.Status), Error: types.StringPointerValue(t.Error)})
 	}
-	list, diags := types.ListValueFrom(ctx, trackDataType, out)
-	resp.Diagnostics.Append(diags...)
-	m.Tracks = list
 	resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -190,7 +191,7 @@ func TestAccRecipe_folderThenMove(t *testing.T) {
 			in := uploadsIn(srv, collectionID(t, srv, "Press kit"))
 			for _, name := range []string{"factsheet.pdf", "hero.png", "acme.png"} {
 				if up, ok := in[name]; !ok || !slices.Equal(up.Tags, []string{"press-kit"}) {
-					return fmt.Errorf("collection holds %v, want %s tagged press-kit", slices.Collect(mapKeys(in)), name)
+					return fmt.Errorf("collection holds %v, want %s tagged press-kit", slices.Collect(maps.Keys(in)), name)
 				}
 			}
 			if len(srv.Uploads("")) != 3 {
@@ -212,7 +213,7 @@ func TestAccRecipe_folderThenMove(t *testing.T) {
 		treeIs(srv, "Brand#1[Press#1]"),
 		serverCheck(func() error {
 			if in := uploadsIn(srv, collectionID(t, srv, "Press")); len(in) != 3 {
-				return fmt.Errorf("Press holds %v, want the 3 uploads", slices.Collect(mapKeys(in)))
+				return fmt.Errorf("Press holds %v, want the 3 uploads", slices.Collect(maps.Keys(in)))
 			}
 			if n := srv.CountRequests("POST", "/uploads") + srv.CountRequests("PUT", "/storage/"); n != 0 {
 				return fmt.Errorf("%d uploads or file transfers: moving must not send files", n)
@@ -233,16 +234,6 @@ func TestAccRecipe_folderThenMove(t *testing.T) {
 // valueTracker is what statecheck.CompareValue returns: it compares a value across steps.
 type valueTracker interface {
 	AddStateValue(address string, path tfjsonpath.Path) statecheck.StateCheck
-}
-
-func mapKeys[V any](m map[string]V) func(func(string) bool) {
-	return func(yield func(string) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	}
 }
 
 // importing asserts that exactly these resources are imported by the plan.
@@ -344,7 +335,7 @@ func TestAccRecipe_adoptCollection(t *testing.T) {
 			}
 			in := uploadsIn(srv, legacy)
 			if _, ok := in["new.png"]; !ok || len(in) != 5 {
-				return fmt.Errorf("Legacy holds %v", slices.Collect(mapKeys(in)))
+				return fmt.Errorf("Legacy holds %v", slices.Collect(maps.Keys(in)))
 			}
 			for id, was := range before {
 				now, ok := srv.Upload("", id)

@@ -200,8 +200,7 @@ func (r *uploadTrackResource) Create(ctx context.Context, req resource.CreateReq
 	scope, key := r.journalScope(ctx), trackJournalKey(plan)
 	track := r.adoptInterrupted(ctx, scope, plan)
 	if track == nil {
-		var ok bool
-		if track, ok = r.createTrack(ctx, scope, key, plan, &resp.Diagnostics); !ok {
+		if track = r.createTrack(ctx, scope, key, plan, &resp.Diagnostics); track == nil {
 			return
 		}
 	}
@@ -227,13 +226,13 @@ func (r *uploadTrackResource) Create(ctx context.Context, req resource.CreateReq
 
 // createTrack sends the track's file and creates the track, with a journal entry naming the
 // tracks that existed before, so that the next apply can find a track this create made if
-// it never returns.
-func (r *uploadTrackResource) createTrack(ctx context.Context, scope, key string, plan uploadTrackModel, diags *diag.Diagnostics) (*datocms.Track, bool) {
+// it never returns. It returns nil, with the reason in diags, when no track was created.
+func (r *uploadTrackResource) createTrack(ctx context.Context, scope, key string, plan uploadTrackModel, diags *diag.Diagnostics) *datocms.Track {
 	uploadID := plan.UploadID.ValueString()
 	existing, err := r.client.ListTracks(ctx, uploadID)
 	if err != nil {
 		diags.Append(apiErrorDiagnostic("Error reading tracks", fmt.Sprintf("Could not list the tracks of upload %s: %s", uploadID, err), err))
-		return nil, false
+		return nil
 	}
 	in := datocms.CreateTrackInput{Type: plan.Type.ValueString(), Source: plan.SourceURL.ValueString(), Name: plan.Name.ValueString(),
 		LanguageCode: plan.LanguageCode.ValueString(), ClosedCaptions: plan.ClosedCaptions.ValueBool()}
@@ -243,7 +242,7 @@ func (r *uploadTrackResource) createTrack(ctx context.Context, scope, key string
 		if err != nil {
 			diags.AddAttributeError(path.Root("source"), "Error uploading track file",
 				fmt.Sprintf("Could not upload %q: %s. No track was created.", plan.Source.ValueString(), err))
-			return nil, false
+			return nil
 		}
 		in.Source = file.Path
 	}
@@ -261,9 +260,9 @@ func (r *uploadTrackResource) createTrack(ctx context.Context, scope, key string
 	if err != nil {
 		diags.Append(apiErrorDiagnostic("Error creating track", fmt.Sprintf("Could not create the %s track %q of upload %s: %s",
 			in.Type, in.Name, uploadID, err), err))
-		return nil, false
+		return nil
 	}
-	return track, true
+	return track
 }
 
 // adoptInterrupted finds the track that an interrupted create of the same track made (same
