@@ -18,6 +18,7 @@ type change struct {
 	before, after side
 	create        bool // no before side
 	destroy       bool // no after side
+	replace       bool // deleted and created again (in either order)
 	drift         bool // a change made outside Terraform
 	cols          *collections
 	address       string // the configuration address in the root module ("" in a child module): see collections.created
@@ -39,20 +40,21 @@ func buildAsset(rc *tfjson.ResourceChange, cols *collections, drift bool) (Asset
 		after:   side{values: rc.Change.After, unknown: rc.Change.AfterUnknown, sensitive: rc.Change.AfterSensitive},
 		create:  acts.Create(),
 		destroy: acts.Delete(),
+		replace: acts.Replace(),
 		drift:   drift,
 		cols:    cols,
 	}
 	if rc.ModuleAddress == "" {
 		c.address = rc.Type + "." + rc.Name
 	}
-	a := Asset{Address: rc.Address, Type: rc.Type}
+	a := Asset{Address: rc.Address}
 	switch rc.Type {
 	case typeUpload:
-		c.upload(&a, acts)
+		c.upload(&a)
 	case typeMetadata:
-		c.metadataResource(&a, acts)
+		c.metadataResource(&a)
 	case typeCollection:
-		c.collection(&a, acts)
+		c.collection(&a)
 	}
 	a.Rows = c.rows
 	return a, true
@@ -118,7 +120,7 @@ func (c *change) note(label, text string) {
 }
 
 // action names what happens to the resource; detail qualifies an update.
-func (c *change) action(acts tfjson.Actions, detail string) string {
+func (c *change) action(detail string) string {
 	switch {
 	case c.drift && c.destroy:
 		return "deleted outside Terraform"
@@ -128,21 +130,21 @@ func (c *change) action(acts tfjson.Actions, detail string) string {
 		return "create"
 	case c.destroy:
 		return "destroy"
-	case acts.Replace():
+	case c.replace:
 		return "replace"
 	}
 	return "update in place" + detail
 }
 
 // upload describes a datocms_upload: its file, its metadata, and its pictures.
-func (c *change) upload(a *Asset, acts tfjson.Actions) {
-	newFile := c.create || acts.Replace() || (!c.destroy && !c.before.get("md5").same(c.after.get("md5")))
+func (c *change) upload(a *Asset) {
+	newFile := c.create || c.replace || (!c.destroy && !c.before.get("md5").same(c.after.get("md5")))
 	switch {
 	case c.create:
 		a.Kind = KindNew
 	case c.destroy:
 		a.Kind = KindDestroyed
-	case acts.Replace():
+	case c.replace:
 		a.Kind = KindReplaced
 	case newFile:
 		a.Kind = KindFile
@@ -156,7 +158,7 @@ func (c *change) upload(a *Asset, acts tfjson.Actions) {
 			detail = " (file replaced)"
 		}
 	}
-	a.Action = c.action(acts, detail)
+	a.Action = c.action(detail)
 	if !c.create {
 		a.UploadID = knownString(c.before.get("id"))
 	}
@@ -178,7 +180,7 @@ func (c *change) upload(a *Asset, acts tfjson.Actions) {
 	if newFile && !c.destroy && !c.drift {
 		c.rows = append(c.rows, Row{Label: "New file from", After: fileSource(c.after)})
 	}
-	if acts.Replace() {
+	if c.replace {
 		c.note("Note", "a new upload replaces this one, under a new ID: records that link to it will point at a missing asset")
 	}
 	c.metadata()
@@ -198,9 +200,9 @@ func (c *change) upload(a *Asset, acts tfjson.Actions) {
 
 // metadataResource describes a datocms_upload_metadata: the metadata of an upload it does
 // not own, which its destroy leaves in DatoCMS.
-func (c *change) metadataResource(a *Asset, acts tfjson.Actions) {
+func (c *change) metadataResource(a *Asset) {
 	a.Kind = KindMetadata
-	a.Action = c.action(acts, "")
+	a.Action = c.action("")
 	if c.destroy && !c.drift {
 		a.Action = "destroy (the upload stays in DatoCMS)"
 	}
@@ -288,12 +290,7 @@ func (c *change) tags() {
 			t = append(t, Span{S: "; "})
 		}
 		t = append(t, Span{S: label + " "})
-		for i, tag := range tags {
-			if i > 0 {
-				t = append(t, Span{S: ", "})
-			}
-			t = append(t, Span{S: tag, Code: true})
-		}
+		t = append(t, codeList(tags)...)
 	}
 	add("added", without(now, was))
 	add("removed", without(was, now))
@@ -303,9 +300,9 @@ func (c *change) tags() {
 }
 
 // collection describes a datocms_upload_collection: its label, parent and position.
-func (c *change) collection(a *Asset, acts tfjson.Actions) {
+func (c *change) collection(a *Asset) {
 	a.Kind = KindCollection
-	a.Action = c.action(acts, "")
+	a.Action = c.action("")
 	c.fact("Label", c.before.get("label"), c.after.get("label"), str)
 	c.collectionRow("Parent", "parent_id")
 	c.changed("Position", c.before.get("position"), c.after.get("position"), number)

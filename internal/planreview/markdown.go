@@ -44,20 +44,26 @@ func (r *Review) Markdown(maxBytes int) string {
 		}
 		blocks = append(blocks, b)
 	}
-	doc := func(n int) string {
-		out := head.String() + strings.Join(blocks[:n], "")
-		if left := len(blocks) - n; left > 0 {
-			out += fmt.Sprintf("\n_%s left out: the whole review would be longer than %d bytes, the limit of a comment. "+
-				"Run `datocms-plan-review -format html` on the plan to see every change._\n",
-				count(left, "more resource is", "more resources are"), maxBytes)
+	// trailer is the last line when the first n blocks are kept. Sizes are counted rather than
+	// the document built for each n: a plan of a thousand assets would copy it a thousand times.
+	trailer := func(n int) string {
+		left := len(blocks) - n
+		if left == 0 {
+			return ""
 		}
-		return out
+		return fmt.Sprintf("\n_%s left out: the whole review would be longer than %d bytes, the limit of a comment. "+
+			"Run `datocms-plan-review -format html` on the plan to see every change._\n",
+			count(left, "more resource is", "more resources are"), maxBytes)
 	}
-	n := len(blocks)
-	for n > 0 && len(doc(n)) > maxBytes {
+	n, size := len(blocks), head.Len()
+	for _, b := range blocks {
+		size += len(b)
+	}
+	for n > 0 && size+len(trailer(n)) > maxBytes {
 		n--
+		size -= len(blocks[n])
 	}
-	return doc(n)
+	return head.String() + strings.Join(blocks[:n], "") + trailer(n)
 }
 
 // mdAsset renders one asset: a heading, a list of rows, and the current picture.
@@ -92,7 +98,7 @@ func mdText(t Text) string {
 // mdCode shows s verbatim as a code span, on one line and clipped: a fence longer than any
 // run of backticks in s, padded when s starts or ends with one.
 func mdCode(s string) string {
-	s = strings.NewReplacer("\r\n", "⏎", "\n", "⏎", "\r", "⏎").Replace(s)
+	s = newlines.Replace(s)
 	if utf8.RuneCountInString(s) > maxCodeRunes {
 		s = string([]rune(s)[:maxCodeRunes]) + "…"
 	}
@@ -111,6 +117,9 @@ func mdCode(s string) string {
 	}
 	return fence + s + fence
 }
+
+// newlines keeps a code span on one line: a line break would end the list item it is in.
+var newlines = strings.NewReplacer("\r\n", "⏎", "\n", "⏎", "\r", "⏎")
 
 // mdEscaper escapes the characters that could start Markdown or HTML inside a line.
 var mdEscaper = strings.NewReplacer(

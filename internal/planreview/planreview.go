@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	tfjson "github.com/hashicorp/terraform-json"
@@ -47,7 +48,6 @@ type Review struct {
 // Asset is one resource that changes: an upload, the metadata of one, or a collection.
 type Asset struct {
 	Address string
-	Type    string
 	Action  string // what happens, for a heading: "create", "update in place (new file)", ...
 	Kind    Kind
 	// UploadID is the upload as DatoCMS holds it before the change: the one whose records
@@ -82,7 +82,7 @@ type Row struct {
 // Changes reports whether the row shows a value changing: then both sides are shown, with
 // an arrow; otherwise its one value is.
 func (r Row) Changes() bool {
-	return len(r.Before) > 0 && len(r.After) > 0 && !r.Before.equal(r.After)
+	return len(r.Before) > 0 && len(r.After) > 0 && !slices.Equal(r.Before, r.After)
 }
 
 // Value is what a row that does not change shows.
@@ -105,18 +105,6 @@ type Span struct {
 
 func plain(s string) Text { return Text{{S: s}} }
 func code(s string) Text  { return Text{{S: s, Code: true}} }
-
-func (t Text) equal(u Text) bool {
-	if len(t) != len(u) {
-		return false
-	}
-	for i := range t {
-		if t[i] != u[i] {
-			return false
-		}
-	}
-	return true
-}
 
 // Image is a picture of an upload on one side of a change: a URL, a local file, or a note
 // saying why there is none.

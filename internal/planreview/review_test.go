@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -103,7 +104,7 @@ func TestSensitiveValuesAreNeverShown(t *testing.T) {
 	}
 	got := rows(r.Changes[0])
 	for _, want := range []string{"Alt (en): (sensitive) → (sensitive, changed)", "Tags: (none) → (sensitive)"} {
-		if !contains(got, want) {
+		if !slices.Contains(got, want) {
 			t.Errorf("no row %q in %q", want, got)
 		}
 	}
@@ -217,7 +218,7 @@ func TestCollectionLabels(t *testing.T) {
 		"Collection: c9 → (none)",                           // no label: the ID
 		"Collection: (none) → (known after apply)",          // unknown, and not a collection of this plan
 	} {
-		if got := rows(r.Changes[i]); !contains(got, want) {
+		if got := rows(r.Changes[i]); !slices.Contains(got, want) {
 			t.Errorf("%s: no row %q in %q", r.Changes[i].Address, want, got)
 		}
 	}
@@ -273,7 +274,7 @@ func TestSummaryAndWhatIsLeftOut(t *testing.T) {
 	if diff := cmp.Diff(want, addresses); diff != "" {
 		t.Errorf("assets (-want +got):\n%s", diff)
 	}
-	if got := rows(r.Changes[4]); !contains(got, "Note: a new upload replaces this one, under a new ID: "+
+	if got := rows(r.Changes[4]); !slices.Contains(got, "Note: a new upload replaces this one, under a new ID: "+
 		"records that link to it will point at a missing asset") {
 		t.Errorf("replace rows: %q", got)
 	}
@@ -333,13 +334,13 @@ func TestRecords(t *testing.T) {
 	}
 	want := "Used by: 12 records (current or published version): r0 (item type m1), r1 (page), r2 (page), r3 (page), " +
 		"r4 (page), r5 (page), r6 (page), r7 (page), r8 (page), r9 (page) and 2 more"
-	if got := rows(r.Changes[0]); !contains(got, want) {
+	if got := rows(r.Changes[0]); !slices.Contains(got, want) {
 		t.Errorf("rows %q, want %q", got, want)
 	}
 	if got := rows(r.Changes[1]); strings.Contains(strings.Join(got, "\n"), "Used by") {
 		t.Errorf("a new upload has records: %q", got)
 	}
-	if got := rows(r.Changes[2]); !contains(got, "Used by: (the records could not be looked up: 403 Forbidden)") {
+	if got := rows(r.Changes[2]); !slices.Contains(got, "Used by: (the records could not be looked up: 403 Forbidden)") {
 		t.Errorf("rows %q", got)
 	}
 }
@@ -421,13 +422,4 @@ func TestParseRefusesWhatIsNotAPlan(t *testing.T) {
 			t.Errorf("Parse(%q) = %v, want an error with %q", input, err, want)
 		}
 	}
-}
-
-func contains(list []string, s string) bool {
-	for _, e := range list {
-		if e == s {
-			return true
-		}
-	}
-	return false
 }

@@ -116,15 +116,21 @@ func str(v any) Text {
 
 // tagList shows a set of strings as a list of code, or "(none)".
 func tagList(v any) Text {
+	if t := codeList(stringList(v)); len(t) > 0 {
+		return t
+	}
+	return plain("(none)")
+}
+
+// codeList shows strings from the plan as code, separated by commas: a list of tags, whole
+// or the ones added or removed.
+func codeList(list []string) Text {
 	var t Text
-	for i, s := range stringList(v) {
+	for i, s := range list {
 		if i > 0 {
 			t = append(t, Span{S: ", "})
 		}
 		t = append(t, Span{S: s, Code: true})
-	}
-	if len(t) == 0 {
-		return plain("(none)")
 	}
 	return t
 }
