@@ -108,6 +108,9 @@ func (r *uploadTrackResource) Schema(ctx context.Context, _ resource.SchemaReque
 			},
 			"md5": schema.StringAttribute{
 				Computed: true, MarkdownDescription: "Hex MD5 of `source` when the track was made; a new content replaces the track.",
+				// ModifyPlan replaces the prior value only when the file's content changed; an
+				// update (of timeouts alone) keeps it, as Update writes the plan to state.
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"name": schema.StringAttribute{
 				Required: true, MarkdownDescription: "Name of the track in the player's menu, such as `English`.",
@@ -205,13 +208,19 @@ func (r *uploadTrackResource) Create(ctx context.Context, req resource.CreateReq
 		}
 	}
 	if track.Status == datocms.TrackPreparing {
-		if got, err := r.client.AwaitTrack(ctx, uploadID, track.ID); got != nil {
+		// AwaitTrack returns its last read with the error that ended the wait (the timeout):
+		// a track still preparing then fails the create, whatever that read said.
+		got, err := r.client.AwaitTrack(ctx, uploadID, track.ID)
+		if got != nil {
 			track = got
-		} else if err != nil {
+		}
+		if err != nil {
 			r.saveTrack(ctx, plan, track, &resp.State, &resp.Diagnostics)
 			resp.Diagnostics.AddError("Track not ready", fmt.Sprintf("Track %s of upload %s was created, but DatoCMS did not "+
 				"finish preparing it: %s. It is kept in state, marked tainted, and replaced by the next apply.", track.ID, uploadID,
 				describeAPIError(err, timeout, "create")))
+			// The track is in state now: a later create of the same track must not adopt it.
+			r.journalForget(scope, key)
 			return
 		}
 	}

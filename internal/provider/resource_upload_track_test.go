@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -256,5 +258,88 @@ func TestUploadTrack_interruptedCreateIsAdopted(t *testing.T) {
 	if len(after) != 1 || after[0].ID != made[0].ID || after[0].Status != "ready" || ids["datocms_upload_track.en"] != made[0].ID {
 		t.Errorf("after the next apply DatoCMS holds %v and the state %v; want the killed create's track %s, adopted and ready",
 			after, ids, made[0].ID)
+	}
+}
+
+// TestUploadTrack_timeouts: a track DatoCMS has not prepared within timeouts.create fails the
+// apply and stays in state, tainted; the next apply (another terraform process, as the create
+// journal sees it) replaces it with a new track rather than adopting the tainted one, leaving
+// one ready track; a change of timeouts alone updates in place, keeping the md5.
+func TestUploadTrack_timeouts(t *testing.T) {
+	t.Parallel()
+	srv := newTestServer(t, datocmstest.WithTrackDelay(3*time.Second))
+	ws := cliWorkspace(t, srv)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	subtitles := []byte("WEBVTT\n\n00:00.000 --> 00:01.000\nWelcome\n")
+	if err := ws.Write("hero.mp4", datocmstest.TinyMP4(4, 25)); err != nil {
+		t.Fatal(err)
+	}
+	if err := ws.Write("hero.en.vtt", subtitles); err != nil {
+		t.Fatal(err)
+	}
+	apply := func(create string) (scenario.Result, map[string]any) {
+		t.Helper()
+		if err := ws.WriteConfig(fmt.Sprintf(`resource "datocms_upload" "video" {
+  source = "${path.module}/hero.mp4"
+}
+
+resource "datocms_upload_track" "en" {
+  upload_id     = datocms_upload.video.id
+  type          = "subtitles"
+  source        = "${path.module}/hero.en.vtt"
+  name          = "English"
+  language_code = "en"
+
+  timeouts = {
+    create = %q
+  }
+
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+`, create)); err != nil {
+			t.Fatal(err)
+		}
+		res, err := ws.Apply(ctx, "-no-color")
+		if err != nil {
+			t.Fatal(err)
+		}
+		state, err := ws.StateValues(ctx, "datocms_upload_track")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res, state["datocms_upload_track.en"]
+	}
+
+	res, tainted := apply("1s")
+	out := strings.Join(strings.Fields(res.Stdout+res.Stderr), " ")
+	if res.ExitCode != 1 || !regexp.MustCompile(`Track not ready.*did not finish preparing it.*marked tainted`).MatchString(out) {
+		t.Fatalf("apply with a 1 s create timeout: want it to fail with \"Track not ready\"\n%s", res)
+	}
+	if tainted == nil || tainted["status"] != "preparing" {
+		t.Fatalf("after the timeout the state holds %v, want the preparing track", tainted)
+	}
+
+	res, ready := apply("30s")
+	if res.ExitCode != 0 || !strings.Contains(res.Stdout, "1 added, 0 changed, 1 destroyed") {
+		t.Fatalf("apply after the timeout: want the tainted track replaced\n%s", res)
+	}
+	up, err := onlyUpload(srv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	held := srv.Tracks("", up.ID)
+	if len(held) != 1 || held[0].Status != "ready" || held[0].ID != ready["id"] || ready["id"] == tainted["id"] {
+		t.Fatalf("DatoCMS holds %v and the state %v (tainted %v): want one ready track, a new one, in state", held, ready["id"], tainted["id"])
+	}
+
+	res, updated := apply("40s")
+	if res.ExitCode != 0 || !strings.Contains(res.Stdout, "0 added, 1 changed, 0 destroyed") {
+		t.Fatalf("apply of a timeouts change: want an update in place\n%s", res)
+	}
+	if updated["id"] != ready["id"] || updated["md5"] != md5Of(subtitles) {
+		t.Errorf("after a timeouts change the state holds id %v md5 %v, want %v and %s", updated["id"], updated["md5"], ready["id"], md5Of(subtitles))
 	}
 }
