@@ -9,6 +9,8 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/list"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	rschema "github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -27,6 +29,19 @@ import (
 type protoProvider struct {
 	server  protoServer
 	schemas *tfprotov6.GetProviderSchemaResponse
+	data    *providerData // what Configure handed the resources
+}
+
+// dataKeepingProvider is the provider, keeping what its Configure hands the resources, so a
+// test can reach it.
+type dataKeepingProvider struct {
+	*datocmsProvider
+	data *providerData
+}
+
+func (p *dataKeepingProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
+	p.datocmsProvider.Configure(ctx, req, resp)
+	p.data, _ = resp.ResourceData.(*providerData)
 }
 
 // protoServer is the framework's protocol 6 server: a provider server with list resources
@@ -38,7 +53,8 @@ type protoServer interface {
 
 func configuredProtoProvider(t testing.TB, srv *datocmstest.Server) protoProvider {
 	t.Helper()
-	server, ok := NewServer("test")().(protoServer)
+	keeper := &dataKeepingProvider{datocmsProvider: New("test")().(*datocmsProvider)} //nolint:forcetypeassert // New makes one
+	server, ok := providerserver.NewProtocol6(keeper)().(protoServer)
 	if !ok {
 		t.Fatal("the framework's server does not serve list resources")
 	}
@@ -54,7 +70,7 @@ func configuredProtoProvider(t testing.TB, srv *datocmstest.Server) protoProvide
 	if err != nil || diagsHaveError(resp.Diagnostics) {
 		t.Fatalf("ConfigureProvider: %v %v", err, diagsText(resp.Diagnostics))
 	}
-	return protoProvider{server: server, schemas: schemas}
+	return protoProvider{server: server, schemas: schemas, data: keeper.data}
 }
 
 // list runs the ListResource RPC of datocms_upload with the given config attributes (the

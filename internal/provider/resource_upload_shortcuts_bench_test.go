@@ -50,6 +50,9 @@ func BenchmarkUnchangedUpload(b *testing.B) {
 			cpuBefore := processCPU(b)
 			b.ResetTimer()
 			for b.Loop() {
+				// Each iteration is a new plan of the same upload, which a real plan (one
+				// provider process) claims once: start each with no claims.
+				p.data.claims = &uploadClaims{}
 				v, err := p.server.ValidateResourceConfig(ctx, &tfprotov6.ValidateResourceConfigRequest{TypeName: uploadTypeName, Config: config})
 				if err != nil || diagsHaveError(v.Diagnostics) {
 					b.Fatalf("ValidateResourceConfig: %v %s", err, diagsText(v.Diagnostics))
