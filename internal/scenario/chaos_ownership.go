@@ -144,8 +144,11 @@ func twoOwners(ctx context.Context, r *Run, a, b *Workspace, configA, configB st
 // the error, which carries terraform's diagnostics.
 func runOK(ctx context.Context, ws *Workspace, what string, args ...string) error {
 	res, err := ws.Run(ctx, args...)
-	if err != nil || res.ExitCode != 0 {
-		return fmt.Errorf("%s: %w %s", what, err, diagnostics(res))
+	switch {
+	case err != nil:
+		return fmt.Errorf("%s: %w", what, err)
+	case res.ExitCode != 0:
+		return fmt.Errorf("%s: exit %d: %s", what, res.ExitCode, diagnostics(res))
 	}
 	return nil
 }
