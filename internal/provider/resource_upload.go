@@ -154,9 +154,9 @@ func (r *uploadResource) Schema(ctx context.Context, _ resource.SchemaRequest, r
 				MarkdownDescription: "Path of the local file to upload. Only the file's content matters: the plan compares " +
 					"its MD5 with `md5`, and a new content replaces the file in place. A file that does not exist at plan " +
 					"time (because another resource writes it during apply) is planned with an unknown `md5`. " +
-					"At most one of `source`, `content` and `content_base64` may be set. A new upload needs one of them; an " +
-					"existing (imported) upload may leave all three unset, and its file is then left as DatoCMS has it: only " +
-					"its metadata is managed.",
+					"At most one of `source`, `source_url`, `content`, `content_base64`, `content_wo` and `content_base64_wo` " +
+					"may be set. A new upload needs one of them; an existing (imported) upload may leave them all unset, and " +
+					"its file is then left as DatoCMS has it: only its metadata is managed.",
 				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
 			},
 			"source_url": schema.StringAttribute{

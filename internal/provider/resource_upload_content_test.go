@@ -128,7 +128,7 @@ func TestAccUpload_inlineContentValidation(t *testing.T) {
 		"no basename":    {"  content = \"x\"\n  extension = \"txt\"\n", `Missing basename for inline content.*set basename and extension`},
 		"no extension":   {"  content = \"x\"\n  basename = \"x\"\n", `Missing extension for inline content`},
 		"two origins":    {"  content = \"x\"\n  source = \"a.txt\"\n  basename = \"x\"\n  extension = \"txt\"\n", `Invalid Attribute Combination.*cannot be configured together: source, content\.`},
-		"no origin":      {"  basename = \"x\"\n", `A new upload needs a file.*Set source \(a local file\), content or content_base64`},
+		"no origin":      {"  basename = \"x\"\n", `A new upload needs a file.*Set source \(a local file\), source_url, content, content_base64, content_wo or content_base64_wo`},
 		"bad base64":     {"  content_base64 = \"not base64!\"\n  basename = \"x\"\n  extension = \"bin\"\n", `Invalid base64.*content_base64 is not standard base64`},
 		"extension+file": {"  source = \"a.txt\"\n  extension = \"txt\"\n", `Invalid Attribute Combination.*cannot be configured together: source, extension\.`},
 	} {

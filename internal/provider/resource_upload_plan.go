@@ -178,8 +178,9 @@ func (r *uploadResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 	switch {
 	case !config.managesFile() && state == nil:
 		resp.Diagnostics.AddAttributeError(path.Root("source"), "A new upload needs a file",
-			"Set source (a local file), content or content_base64. Only an upload that already exists (imported) can "+
-				"leave all three unset, to manage its metadata and keep its file as DatoCMS has it.")
+			"Set source (a local file), source_url, content, content_base64, content_wo or content_base64_wo. Only an "+
+				"upload that already exists (imported) can leave them all unset, to manage its metadata and keep its file "+
+				"as DatoCMS has it.")
 		return
 	case !config.managesFile():
 		// The file is not managed: plan it as it is, so nothing about it changes.
